@@ -1,0 +1,89 @@
+"""What the search engine hands to every front end (CLI, console, Telegram).
+
+An :class:`Answer` is plain data: the query, its language, whether the statement answers it,
+and the ranked hits (the answer first, or the closest suggestions when ``answered`` is false).
+:meth:`Answer.to_payload` is the stable JSON interface of ``python -m bot ask --json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from bot.knowledge_base import Document, Lang, Passage
+
+_MONTHS_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
+
+
+class SourcePayload(BaseModel):
+    name: str
+    url: str
+
+
+class ResultPayload(BaseModel):
+    passage_id: str
+    score: float
+    quote: str
+    text_ar: str
+    text_en: str
+    source: SourcePayload
+
+
+class AnswerPayload(BaseModel):
+    query: str
+    lang: Lang
+    answered: bool
+    results: list[ResultPayload]
+
+
+def source_name(doc: Document, lang: Lang) -> str:
+    """Who reported the quote and what it reports, e.g. 'TASS, on the Kremlin statement of 25 September 2020'."""
+    if lang == "ar":
+        date = f"{doc.date.day} {_MONTHS_AR[doc.date.month - 1]} {doc.date.year}"
+        return f"{doc.agency_ar}، عن بيان الكرملين بتاريخ {date}"
+    return f"{doc.agency_en}, on the Kremlin statement of {doc.date.day} {doc.date:%B %Y}"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked passage; ``score`` is on a 0–100 scale, comparable across queries."""
+
+    document: Document
+    passage: Passage
+    score: float
+
+    def quote(self, lang: Lang) -> str:
+        return self.passage.text(lang)
+
+    def to_payload(self, lang: Lang) -> ResultPayload:
+        return ResultPayload(
+            passage_id=self.passage.id,
+            score=round(self.score, 2),
+            quote=self.quote(lang),
+            text_ar=self.passage.text_ar,
+            text_en=self.passage.text_en,
+            source=SourcePayload(name=source_name(self.document, lang), url=self.document.url),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The engine's verdict on one question."""
+
+    query: str
+    lang: Lang
+    answered: bool
+    hits: tuple[Hit, ...]
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+    def to_payload(self) -> AnswerPayload:
+        return AnswerPayload(
+            query=self.query,
+            lang=self.lang,
+            answered=self.answered,
+            results=[h.to_payload(self.lang) for h in self.hits],
+        )

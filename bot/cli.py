@@ -1,0 +1,82 @@
+"""Command line: ``python -m bot [ask|chat|run|broadcast|check]``.
+
+Without a sub-command the bot does its main job: with ``BOT_TOKEN`` set it runs the Telegram
+bot, without one it opens the local console so the project is useful with no token at all.
+Each sub-command lives in the module named for what it does; imports are lazy so that
+``ask`` does not pay for loading the Telegram stack.
+
+Exit codes: 0 success, 1 a runtime failure, 2 bad usage, settings or knowledge files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.knowledge_base import KnowledgeError
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bot",
+        description="Bayan: quotes Putin's statement on Russia–US information security, in Arabic or English.",
+    )
+    sub = parser.add_subparsers(dest="command")
+    ask = sub.add_parser("ask", help="answer one question (or '-' for one question per line on stdin)")
+    ask.add_argument("question", help="the question, or '-' to read questions from standard input")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--top", type=int, default=3, metavar="N", help="how many results (default 3)")
+    sub.add_parser("chat", help="interactive local console: the bot's answers without Telegram")
+    sub.add_parser("run", help="run the Telegram bot (needs BOT_TOKEN)")
+    sub.add_parser("broadcast", help="send the current summary to every subscriber now")
+    sub.add_parser("check", help="validate settings and knowledge files, print what would run")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if getattr(args, "top", 1) < 1:
+        print("bot ask: --top must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        settings = load_settings()
+        return _dispatch(args, settings)
+    except SettingsError as exc:
+        print(f"Settings error:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KnowledgeError as exc:
+        print(f"Knowledge error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command or ("run" if settings.token else "chat")
+    if command == "ask":
+        from bot.console import run_ask
+
+        return run_ask(settings, args.question, as_json=args.json, top=args.top)
+    if command == "chat":
+        from bot.console import run_chat
+
+        if args.command is None:
+            print("No BOT_TOKEN set: starting the local console (python -m bot chat).", file=sys.stderr)
+        return run_chat(settings)
+    if command == "run":
+        from bot.telegram.runner import run_bot
+
+        return run_bot(settings)
+    if command == "broadcast":
+        from bot.subscriptions.commands import run_broadcast_command
+
+        return run_broadcast_command(settings)
+    if command == "check":
+        from bot.check import run_check
+
+        return run_check(settings)
+    raise AssertionError(f"unknown command {command!r}")
