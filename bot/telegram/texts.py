@@ -1,0 +1,163 @@
+"""Every string the bot shows in its own voice, in Arabic and English.
+
+Quotations come from the knowledge base, never from here. The interface language follows the
+user's Telegram ``language_code`` (Arabic when it starts with ``ar``); answers to questions
+follow the language of the question instead, which the handlers decide. Strings are plain text
+except where a name says ``_html``; placeholders are filled by :mod:`bot.telegram.render`, which
+escapes whatever it puts into them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.knowledge_base import Lang
+
+
+@dataclass(frozen=True, slots=True)
+class UiTexts:
+    """The interface in one language."""
+
+    lang: Lang
+    language_name: str  # shown on the button that switches *to* this language
+    help_title: str
+    help_knows: str  # {title}
+    help_original: str  # {link}
+    kremlin_site: str
+    help_how: str
+    help_examples_title: str
+    examples: tuple[str, ...]
+    help_groups: str  # {username}
+    help_inline: str  # {username}
+    translation_label: str
+    original_label: str
+    source_label: str
+    proposal_label: str  # {number}
+    proposals_title: str
+    other_calls_title: str
+    not_found: str
+    your_question: str
+    closest_title: str
+    share_button: str
+    proposals_button: str
+    ask_usage: str
+    too_long: str  # {limit}
+    empty_question: str
+    not_text: str
+    flood: str  # {seconds}
+    apology: str
+    stale_button: str
+    unknown_command: str
+    inline_all_proposals: str
+    inline_not_found_button: str
+    commands: tuple[tuple[str, str], ...]
+
+
+ARABIC = UiTexts(
+    lang="ar",
+    language_name="العربية",
+    help_title="بيان: اسأل عن بيان بوتين بشأن أمن المعلومات",
+    help_knows="أعرف نصاً واحداً: «{title}».",
+    help_original="النص الأصلي للبيان منشور على {link}.",
+    kremlin_site="موقع الكرملين",
+    help_how=(
+        "اكتب سؤالك بالعربية أو بالإنجليزية، وسأجيبك باقتباس حرفي من البيان مع مصدره. "
+        "إذا لم يتناول البيان سؤالك فسأقول ذلك بصراحة وأقترح أقرب المواضيع."
+    ),
+    help_examples_title="أمثلة:",
+    examples=(
+        "ماذا اقترح بوتين بشأن الانتخابات؟",
+        "ما هي اتفاقية عام 1972؟",
+        "What does the statement say about communication channels?",
+    ),
+    help_groups="في المجموعات: اذكرني ({username}) أو ردّ على إحدى رسائلي أو استخدم /ask.",
+    help_inline="في أي محادثة: اكتب {username} ثم كلمات لمشاركة اقتباس.",
+    translation_label="ترجمة إلى الإنجليزية",
+    original_label="النص العربي الأصلي",
+    source_label="المصدر",
+    proposal_label="المقترح {number}",
+    proposals_title="مقترحات البيان",
+    other_calls_title="دعوات أخرى في البيان",
+    not_found="لم أجد إجابة عن هذا السؤال في البيان.",
+    your_question="سؤالك",
+    closest_title="أقرب المواضيع التي يتناولها البيان:",
+    share_button="مشاركة",
+    proposals_button="المقترحات",
+    ask_usage="اكتب سؤالك بعد الأمر، مثلاً: /ask ماذا اقترح بوتين بشأن الانتخابات؟",
+    too_long="سؤالك طويل جداً. اختصره إلى {limit} حرف على الأكثر.",
+    empty_question="أرسل سؤالاً مكتوباً عن البيان، مثلاً: ماذا اقترح بوتين بشأن الانتخابات؟",
+    not_text="أفهم الرسائل النصية فقط. اكتب سؤالك عن البيان، أو أرسل /help.",
+    flood="رسائل كثيرة في وقت قصير. سأعود للإجابة بعد {seconds} ثانية.",
+    apology="عذراً، حدث خطأ أثناء معالجة رسالتك. حاول مرة أخرى بعد قليل.",
+    stale_button="هذا الزر لم يعد صالحاً.",
+    unknown_command="لا أعرف هذا الأمر. أرسل /help لمعرفة ما يمكنني فعله.",
+    inline_all_proposals="جميع المقترحات",
+    inline_not_found_button="لم أجد هذا في البيان: اسأل البوت",
+    commands=(
+        ("ask", "اطرح سؤالاً عن البيان"),
+        ("proposals", "مقترحات البيان باختصار"),
+        ("help", "كيف أستخدم البوت"),
+        ("start", "البداية"),
+    ),
+)
+
+ENGLISH = UiTexts(
+    lang="en",
+    language_name="English",
+    help_title="Bayan: ask about Putin's statement on information security",
+    help_knows="I know one text: “{title}”.",
+    help_original="The original statement is on the {link}.",
+    kremlin_site="Kremlin website",
+    help_how=(
+        "Ask in English or Arabic and I answer with the exact passage of the statement and its source. "
+        "If the statement does not cover your question, I say so plainly and suggest the closest topics."
+    ),
+    help_examples_title="Examples:",
+    examples=(
+        "What did Putin propose about elections?",
+        "What is the 1972 agreement?",
+        "ماذا قال البيان عن قنوات الاتصال؟",
+    ),
+    help_groups="In groups: mention me ({username}), reply to one of my messages, or use /ask.",
+    help_inline="In any chat: type {username} and a few words to share a quotation.",
+    translation_label="English translation of the Arabic report",
+    original_label="Arabic original",
+    source_label="Source",
+    proposal_label="Proposal {number}",
+    proposals_title="The statement's proposals",
+    other_calls_title="Other calls in the statement",
+    not_found="The statement does not answer this question.",
+    your_question="Your question",
+    closest_title="The closest topics it does cover:",
+    share_button="Share",
+    proposals_button="Proposals",
+    ask_usage="Write your question after the command, e.g. /ask What did Putin propose about elections?",
+    too_long="Your question is too long. Please keep it under {limit} characters.",
+    empty_question="Send a written question about the statement, e.g. What did Putin propose about elections?",
+    not_text="I only read text messages. Ask a question about the statement, or send /help.",
+    flood="That is a lot of messages at once. I will answer again in {seconds} seconds.",
+    apology="Sorry, something went wrong with your message. Please try again in a moment.",
+    stale_button="This button no longer works.",
+    unknown_command="I don't know that command. Send /help to see what I can do.",
+    inline_all_proposals="All proposals",
+    inline_not_found_button="Not in the statement: ask the bot",
+    commands=(
+        ("ask", "Ask a question about the statement"),
+        ("proposals", "The statement's proposals in brief"),
+        ("help", "How to use the bot"),
+        ("start", "Start"),
+    ),
+)
+
+
+def texts(lang: Lang) -> UiTexts:
+    return ARABIC if lang == "ar" else ENGLISH
+
+
+def other_lang(lang: Lang) -> Lang:
+    return "en" if lang == "ar" else "ar"
+
+
+def ui_lang(language_code: str | None) -> Lang:
+    """The interface language for a Telegram user: Arabic for ``ar``, ``ar-EG``..., else English."""
+    return "ar" if (language_code or "").lower().startswith("ar") else "en"
