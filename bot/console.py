@@ -1,0 +1,136 @@
+"""Terminal front ends: ``python -m bot ask`` (one question or a batch) and ``python -m bot chat``.
+
+Both print the same answers the bot gives: the quote in the question's language, its source,
+and the other language beside it (the Arabic original under an English answer, our English
+translation under an Arabic one). Output is UTF-8 whatever the locale, so Arabic never fails
+to print on a C/POSIX terminal. ``ask --json`` is the stable machine interface; with ``-`` it
+reads one question per line and writes exactly one JSON line per input line, empty lines
+included (they come back unanswered), so outputs can be zipped with inputs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.answer import Answer, Hit, source_name
+from bot.config import Settings
+from bot.knowledge_base import load_knowledge
+from bot.search import PassageIndex
+
+_EXIT_WORDS = frozenset({"exit", "quit", "خروج", ":q"})
+_SUGGESTION_CHARS = 160
+
+_TEXT = {
+    "en": {
+        "translation": "Our translation of the Arabic report. Original:",
+        "source": "Source",
+        "see_also": "See also",
+        "no_answer": "The statement does not answer that. Closest passages:",
+        "banner": "Ask about Putin's 2020 statement on Russia–US information security, in Arabic or English.\n"
+        "Type 'exit' or press Ctrl-D to leave.",
+    },
+    "ar": {
+        "translation": "الترجمة الإنجليزية:",
+        "source": "المصدر",
+        "see_also": "انظر أيضا",
+        "no_answer": "لا يجيب البيان عن هذا السؤال. أقرب المقاطع:",
+        "banner": "",
+    },
+}
+
+
+def _utf8(stream: TextIO) -> None:
+    """Force UTF-8 on a standard stream (a no-op for streams that cannot be reconfigured)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8", errors="replace")
+
+
+def _shorten(text: str, limit: int = _SUGGESTION_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _render_hit(hit: Hit, lang: str) -> list[str]:
+    t = _TEXT[lang]
+    other = hit.passage.text_ar if lang == "en" else hit.passage.text_en
+    return [
+        f"«{hit.quote(lang)}»",  # type: ignore[arg-type]
+        "",
+        t["translation"],
+        f"  {other}",
+        "",
+        f"{t['source']}: {source_name(hit.document, lang)}",  # type: ignore[arg-type]
+        f"  {hit.document.url}",
+    ]
+
+
+def render_text(answer: Answer) -> str:
+    """The answer as a person reads it in a terminal."""
+    t = _TEXT[answer.lang]
+    if answer.answered and answer.best is not None:
+        lines = _render_hit(answer.best, answer.lang)
+        if len(answer.hits) > 1:
+            lines += ["", f"{t['see_also']}:"]
+            lines += [f"  [{h.passage.id}] {_shorten(h.quote(answer.lang))}" for h in answer.hits[1:]]
+        return "\n".join(lines)
+    lines = [t["no_answer"]]
+    lines += [f"  {n}. [{h.passage.id}] {_shorten(h.quote(answer.lang))}" for n, h in enumerate(answer.hits, 1)]
+    return "\n".join(lines)
+
+
+def _load_index(settings: Settings) -> PassageIndex:
+    return PassageIndex.build(load_knowledge(settings.knowledge_dir))
+
+
+def _ask(index: PassageIndex, settings: Settings, question: str, top: int) -> Answer:
+    return index.search(question[: settings.max_question_chars], top=top)
+
+
+def run_ask(settings: Settings, question: str, *, as_json: bool, top: int) -> int:
+    """Answer one question, or with ``question == "-"`` every line of standard input; exit code 0."""
+    _utf8(sys.stdout)
+    index = _load_index(settings)
+    if question == "-":
+        _utf8(sys.stdin)
+        for line in sys.stdin:
+            _print_answer(_ask(index, settings, line.rstrip("\r\n"), top), as_json)
+            sys.stdout.flush()
+        return 0
+    _print_answer(_ask(index, settings, question, top), as_json)
+    return 0
+
+
+def _print_answer(answer: Answer, as_json: bool) -> None:
+    if as_json:
+        print(answer.to_payload().model_dump_json())
+    else:
+        print(render_text(answer))
+
+
+def run_chat(settings: Settings) -> int:
+    """Interactive session; a prompt only on a terminal; ends on EOF, 'exit' or Ctrl-C, exit code 0."""
+    _utf8(sys.stdout)
+    _utf8(sys.stdin)
+    index = _load_index(settings)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(_TEXT["en"]["banner"])
+    try:
+        while True:
+            line = input("> ") if interactive else sys.stdin.readline()
+            if not interactive and not line:
+                break
+            question = line.strip()
+            if not question:
+                continue
+            if question.casefold() in _EXIT_WORDS:
+                break
+            print(render_text(_ask(index, settings, question, 3)))
+            print()
+            sys.stdout.flush()
+    except EOFError:
+        pass
+    except KeyboardInterrupt:
+        print()
+    return 0

@@ -1,0 +1,91 @@
+"""`python -m bot ask` and `python -m bot chat`: output shape, batch mode, exits."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.console import run_ask, run_chat
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(token=None, data_dir=tmp_path)
+
+
+def _feed(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8"))
+
+
+def test_ask_json_has_exactly_the_documented_fields(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    """One JSON object with query/lang/answered/results and the documented result fields."""
+    assert run_ask(settings, "ايش الاقتراح الثالث", as_json=True, top=2) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert set(payload) == {"query", "lang", "answered", "results"}
+    assert payload["lang"] == "ar" and payload["answered"] is True
+    first = payload["results"][0]
+    assert set(first) == {"passage_id", "score", "quote", "text_ar", "text_en", "source"}
+    assert set(first["source"]) == {"name", "url"}
+    assert first["passage_id"] == "proposal-3-incidents-agreement"
+    assert first["quote"] == first["text_ar"]
+    assert len(payload["results"]) <= 2
+
+
+def test_ask_batch_writes_one_line_per_input_line_in_order(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ask --json -`: one JSON line per stdin line, in order; an empty line comes back unanswered."""
+    questions = ["what is the third proposal?", "", "what's the weather in Paris", "شو قال بوتين عن الانتخابات"]
+    _feed(monkeypatch, "\n".join(questions) + "\n")
+    assert run_ask(settings, "-", as_json=True, top=3) == 0
+    lines = capsys.readouterr().out.splitlines()
+    objects = [json.loads(line) for line in lines]
+    assert [o["query"] for o in objects] == questions
+    assert [o["answered"] for o in objects] == [True, False, False, True]
+
+
+def test_ask_human_output_has_quote_source_and_other_language(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The person-readable answer shows the quote, the source name and URL, and the Arabic original."""
+    run_ask(settings, "1972 agreement", as_json=False, top=1)
+    out = capsys.readouterr().out
+    assert "1972" in out and "TASS" in out and "http://en.kremlin.ru/events/president/news/64086" in out
+    assert "الاتفاقية السوفيتية الأمريكية" in out
+
+
+def test_chat_answers_piped_questions_without_prompt_and_stops_at_exit(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Piped chat prints no prompt, answers each line, and stops at 'exit' (later lines unread)."""
+    _feed(monkeypatch, "elections\nexit\nno first strike\n")
+    assert run_chat(settings) == 0
+    out = capsys.readouterr().out
+    assert "> " not in out
+    assert "electoral processes" in out
+    assert "first to strike" not in out
+
+
+def test_chat_ends_cleanly_on_eof(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End of input ends the session with exit code 0."""
+    _feed(monkeypatch, "")
+    assert run_chat(settings) == 0
+
+
+def test_ask_prints_utf8_under_a_c_locale(tmp_path: Path) -> None:
+    """Arabic output works even when the locale says ASCII."""
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": "ascii", "BOT_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "الاقتراح الثالث"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "اقتراح ثالث" in result.stdout.decode("utf-8")
