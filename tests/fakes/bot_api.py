@@ -1,0 +1,1056 @@
+"""A fake Telegram Bot API server for tests: the real PTB ``Application`` talks HTTP to it.
+
+Telegram is the only thing the suite mocks, and it is mocked at the wire: an aiohttp server on
+127.0.0.1 that answers ``POST /bot<TOKEN>/<method>`` like api.telegram.org (same JSON shapes,
+same status codes, same error descriptions), so PTB raises the same exceptions it would raise in
+production. Run it in the test's event loop::
+
+    async with FakeBotApi() as api:
+        app = ApplicationBuilder().token(api.token).base_url(api.base_url).build()
+        ...
+        alice = api.user(1001, "Alice", language_code="ar")
+        api.push_message("/start", user=alice)          # an update for getUpdates
+        [reply] = await api.wait_for_messages(1, chat_id=alice["id"])
+        assert "<" not in reply["text"]                  # HTML already parsed into entities
+
+Test-side API (everything is synchronous except the waits):
+
+- Identity: ``api.token``, ``api.base_url`` (PTB's ``base_url``), ``api.bot_user`` (getMe).
+- People and chats: ``api.user(id, first_name, language_code=..., username=...)``,
+  ``api.private_chat(user)``, ``api.group(id, title, chat_type="group"|"supergroup")``.
+- Updates (each returns its update_id; ``api.update(update_id)`` gives the dict):
+  ``push_message(text, user=, chat=, chat_type=, reply_to=, language_code=, entities=, extra=)``
+  (``/commands``, ``@mentions``, URLs get entities automatically), ``push_edited_message(message,
+  text)``, ``push_callback(message, data, user=)``, ``push_inline_query(query, user=, offset=)``,
+  ``push_chosen_inline_result(result_id, query, user=)``, ``push_sticker(user=, chat=)``,
+  ``push_raw(update_without_id)``.
+- Observation: ``api.calls`` (``Call(method, params)`` in order; ``api.calls_to("sendMessage")``),
+  ``api.sent[chat_id]`` / ``api.all_sent`` (messages the bot sent, as dicts; edits update them in
+  place), ``api.sent_texts(chat_id)``, ``api.callback_answers[query_id]``,
+  ``api.inline_answers[query_id]``, ``api.commands(scope=None, language_code="")``,
+  ``api.deleted`` ((chat_id, message_id) pairs).
+- Waiting: ``await api.wait_for(predicate, timeout=5)``, ``await api.wait_for_messages(n,
+  chat_id=None)`` (at least n in total, returns them), ``await api.wait_idle()`` (every update
+  delivered, nothing in flight, no request for a quiet period: use it to assert silence).
+- Faults: ``api.fail_next(method, error_code=429, retry_after=1, times=1, chat_id=None)`` (any
+  code/description), ``api.drop_next(method, after=False)`` (connection dropped before, or after
+  the message was really delivered), ``api.delay_next(method, seconds)``, ``api.block(chat_id)``,
+  ``api.forget_chat(chat_id)``, ``api.kick(chat_id)``, ``api.set_member_status(chat_id,
+  user_id, status)``, ``api.expire_queries()``, ``api.enable_flood_control(...)`` (429s like
+  Telegram's limits).
+
+A bug in the fake itself is answered with HTTP 500 and re-raised when the server stops, so it
+cannot pass silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.updates import detect_entities, make_group, make_private_chat, make_user
+from tests.fakes.validation import (
+    MAX_CALLBACK_ANSWER_CHARS,
+    ApiError,
+    as_json,
+    bad_request,
+    check_commands,
+    check_inline_results,
+    check_reply_markup,
+    format_text,
+)
+
+JsonDict = dict[str, Any]
+log = logging.getLogger(__name__)
+
+DEFAULT_TOKEN = "123456789:AAFakeTokenForTheBayanTestSuite0000"
+DEFAULT_USER_ID = 1001
+DEFAULT_GROUP_ID = -100123
+DEFAULT_SUPERGROUP_ID = -1001000000123
+MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted", "left", "kicked"})
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+# Form fields that are plain strings on the wire; every other form field is JSON (numbers,
+# booleans, objects), as PTB's RequestParameter.json_value encodes them.
+STRING_FIELDS = frozenset(
+    {
+        "text",
+        "caption",
+        "parse_mode",
+        "callback_query_id",
+        "inline_query_id",
+        "inline_message_id",
+        "url",
+        "secret_token",
+        "next_offset",
+        "language_code",
+        "action",
+        "description",
+        "short_description",
+        "name",
+        "ip_address",
+        "emoji",
+        "switch_pm_text",
+        "switch_pm_parameter",
+    }
+)
+_POLLING_STATE_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_CONFLICT_POLL = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+_CONFLICT_WEBHOOK = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the bot made: method name as the bot spelled it, decoded parameters."""
+
+    method: str
+    params: JsonDict
+
+
+@dataclass
+class _Fault:
+    method: str  # lower-case method name
+    times: int
+    chat_id: int | str | None
+    kind: str  # "error" | "drop" | "drop_after" | "delay"
+    error: ApiError | None = None
+    delay: float = 0.0
+
+
+@dataclass
+class _ChatState:
+    chat: JsonDict
+    next_message_id: int = 1
+    messages: dict[int, JsonDict] = field(default_factory=dict)
+    members: dict[int, str] = field(default_factory=dict)
+    blocked: bool = False
+    missing: bool = False
+    kicked: bool = False
+    sends: deque[float] = field(default_factory=deque)
+
+
+@dataclass
+class _Query:
+    kind: str  # "callback" | "inline"
+    created: float
+    answered: bool = False
+
+
+@dataclass
+class FloodControl:
+    """Telegram's sending limits; a request over any of them gets 429 with ``retry_after``."""
+
+    per_chat_per_second: int | None = 1
+    per_group_per_minute: int | None = 20
+    global_per_second: int | None = 30
+    retry_after: int = 1
+
+
+class FakeBotApi:
+    """The fake server plus the state a test drives and inspects; see the module docstring."""
+
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        bot_username: str = "bayan_test_bot",
+        bot_first_name: str = "Bayan",
+        auto_create_chats: bool = True,
+        query_ttl: float = 30.0,
+        quiet_period: float = 0.05,
+    ) -> None:
+        self.token = token
+        bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
+        self.bot_user: JsonDict = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+        self.auto_create_chats = auto_create_chats
+        self.query_ttl = query_ttl
+        self.quiet_period = quiet_period
+        self.calls: list[Call] = []
+        self.sent: defaultdict[int, list[JsonDict]] = defaultdict(list)
+        self.all_sent: list[JsonDict] = []
+        self.deleted: list[tuple[int, int]] = []
+        self.callback_answers: dict[str, JsonDict] = {}
+        self.inline_answers: dict[str, JsonDict] = {}
+        self.inline_edits: list[JsonDict] = []
+        self.server_errors: list[BaseException] = []
+        self.flood: FloodControl | None = None
+        self.flood_rejections = 0
+        self.webhook: JsonDict = {"url": ""}
+        self._users: dict[int, JsonDict] = {}
+        self._chats: dict[int, _ChatState] = {}
+        self._queries: dict[str, _Query] = {}
+        self._updates: dict[int, JsonDict] = {}
+        self._pending: deque[JsonDict] = deque()
+        self._update_ids = itertools.count(1)
+        self._query_ids = itertools.count(1)
+        self._last_pushed_id = 0
+        self._last_delivered_id = 0
+        self._allowed_updates: frozenset[str] | None = None
+        self._commands: dict[tuple[str, str], list[JsonDict]] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}
+        self._faults: list[_Fault] = []
+        self._global_sends: deque[float] = deque()
+        self._poll_generation = 0
+        self._in_flight = 0
+        self._activity = 0
+        self._stopping = False
+        self._update_event = asyncio.Event()
+        self._change_event = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._methods: dict[str, Callable[[JsonDict], Awaitable[Any] | Any]] = {
+            "getme": lambda p: self.bot_user,
+            "getupdates": self._get_updates,
+            "setwebhook": self._set_webhook,
+            "deletewebhook": self._delete_webhook,
+            "getwebhookinfo": self._get_webhook_info,
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
+            "editmessagereplymarkup": self._edit_message_reply_markup,
+            "deletemessage": self._delete_message,
+            "answercallbackquery": self._answer_callback_query,
+            "answerinlinequery": self._answer_inline_query,
+            "setmycommands": self._set_my_commands,
+            "getmycommands": self._get_my_commands,
+            "deletemycommands": self._delete_my_commands,
+            "setmydescription": lambda p: self._set_description("description", p),
+            "getmydescription": lambda p: self._get_description("description", p),
+            "setmyshortdescription": lambda p: self._set_description("short_description", p),
+            "getmyshortdescription": lambda p: self._get_description("short_description", p),
+            "getchat": self._get_chat,
+            "getchatmember": self._get_chat_member,
+            "getchatadministrators": self._get_chat_administrators,
+            "getchatmembercount": self._get_chat_member_count,
+            "sendchataction": self._send_chat_action,
+            "close": lambda p: True,
+            "logout": lambda p: True,
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Listen on an ephemeral port of 127.0.0.1 in the running event loop."""
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.1)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        """Answer pending long polls at once, close the server; re-raise any bug of the fake."""
+        self._stopping = True
+        self._wake_pollers()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.server_errors:
+            raise AssertionError(f"the fake Bot API failed internally: {self.server_errors[0]!r}") from self.server_errors[0]
+
+    async def __aenter__(self) -> FakeBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """The value for PTB's ``base_url``: PTB appends ``<token>/<method>``."""
+        return f"http://127.0.0.1:{self._port}/bot"
+
+    # ------------------------------------------------------------------ people and chats
+
+    def user(
+        self,
+        user_id: int = DEFAULT_USER_ID,
+        first_name: str = "User",
+        *,
+        language_code: str | None = "en",
+        username: str | None = None,
+        last_name: str | None = None,
+    ) -> JsonDict:
+        """Create (or replace) a user Telegram knows, and return its ``User`` dict."""
+        user = make_user(user_id, first_name, language_code=language_code, username=username, last_name=last_name)
+        self._users[user_id] = user
+        return user
+
+    def private_chat(self, user: JsonDict | int) -> JsonDict:
+        """The private chat with ``user`` (created on first use)."""
+        user = self._resolve_user(user)
+        state = self._chats.get(user["id"])
+        if state is None:
+            state = self._chats[user["id"]] = _ChatState(make_private_chat(user))
+        return state.chat
+
+    def group(self, chat_id: int = DEFAULT_GROUP_ID, title: str = "Test group", chat_type: str = "group", *, username: str | None = None) -> JsonDict:
+        """Create (or return) a group/supergroup the bot is a member of."""
+        state = self._chats.get(chat_id)
+        if state is None:
+            state = self._chats[chat_id] = _ChatState(make_group(chat_id, title, chat_type, username=username))
+            state.members[self.bot_user["id"]] = "member"
+        return state.chat
+
+    # ------------------------------------------------------------------ pushing updates
+
+    def push_raw(self, update: JsonDict) -> int:
+        """Queue an update (``update_id`` is assigned unless given) and wake long polls."""
+        update = dict(update)
+        update_id = update.setdefault("update_id", next(self._update_ids))
+        self._updates[update_id] = update
+        self._pending.append(update)
+        self._last_pushed_id = max(self._last_pushed_id, update_id)
+        self._wake_pollers()
+        self._notify()
+        return update_id
+
+    def update(self, update_id: int) -> JsonDict:
+        """The update pushed with this id."""
+        return self._updates[update_id]
+
+    def push_message(
+        self,
+        text: str | None = None,
+        *,
+        user: JsonDict | int | None = None,
+        chat: JsonDict | int | None = None,
+        chat_type: str = "private",
+        reply_to: JsonDict | None = None,
+        language_code: str | None = None,
+        entities: list[JsonDict] | None = None,
+        extra: JsonDict | None = None,
+    ) -> int:
+        """A user writes ``text`` (or a non-text message given by ``extra``) in a chat."""
+        message = self._incoming_message(user, chat, chat_type, language_code)
+        if text is not None:
+            message["text"] = text
+            found = detect_entities(text) if entities is None else entities
+            if found:
+                message["entities"] = found
+        if reply_to is not None:
+            message["reply_to_message"] = self._current(reply_to)
+        if extra:
+            message.update(extra)
+        self._store(message)
+        return self.push_raw({"message": message})
+
+    def push_sticker(self, *, user: JsonDict | int | None = None, chat: JsonDict | int | None = None, chat_type: str = "private", emoji: str = "👍") -> int:
+        """A user sends a sticker: a message without text."""
+        sticker = {
+            "file_id": f"sticker-{next(self._query_ids)}",
+            "file_unique_id": "sticker-unique",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+        return self.push_message(user=user, chat=chat, chat_type=chat_type, extra={"sticker": sticker})
+
+    def push_edited_message(self, message: JsonDict, text: str) -> int:
+        """The author edits one of their earlier messages (e.g. ``api.update(uid)["message"]``)."""
+        edited = {**message, "text": text, "edit_date": int(time.time())}
+        edited.pop("entities", None)
+        found = detect_entities(text)
+        if found:
+            edited["entities"] = found
+        self._store(edited)
+        return self.push_raw({"edited_message": edited})
+
+    def push_callback(self, message: JsonDict, data: str, *, user: JsonDict | int | None = None) -> int:
+        """A user presses an inline button with ``data`` under ``message`` (a message the bot sent)."""
+        query_id = str(next(self._query_ids) * 1000003)
+        self._queries[query_id] = _Query("callback", time.monotonic())
+        current = self._current(message)
+        query = {
+            "id": query_id,
+            "from": self._resolve_user(user),
+            "message": current,
+            "chat_instance": str(abs(current["chat"]["id"]) * 7 + 1),
+            "data": data,
+        }
+        return self.push_raw({"callback_query": query})
+
+    def push_inline_query(self, query: str, *, user: JsonDict | int | None = None, offset: str = "", chat_type: str | None = "sender") -> int:
+        """A user types ``@bot query`` in some chat."""
+        query_id = str(next(self._query_ids) * 1000033)
+        self._queries[query_id] = _Query("inline", time.monotonic())
+        inline: JsonDict = {"id": query_id, "from": self._resolve_user(user), "query": query, "offset": offset}
+        if chat_type is not None:
+            inline["chat_type"] = chat_type
+        return self.push_raw({"inline_query": inline})
+
+    def push_chosen_inline_result(self, result_id: str, query: str, *, user: JsonDict | int | None = None) -> int:
+        """A user picked one of the bot's inline results (delivered only if the bot enabled feedback)."""
+        return self.push_raw({"chosen_inline_result": {"result_id": result_id, "from": self._resolve_user(user), "query": query}})
+
+    def expire_queries(self) -> None:
+        """Make every callback and inline query so far too old to answer."""
+        for query in self._queries.values():
+            query.created = -1e9
+
+    # ------------------------------------------------------------------ faults and chat states
+
+    def fail_next(
+        self,
+        method: str,
+        error_code: int = 429,
+        description: str | None = None,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        chat_id: int | str | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (optionally only to ``chat_id``) with an error."""
+        if error_code == 429 and retry_after is None:
+            retry_after = 1
+        if description is None:
+            description = {
+                429: f"Too Many Requests: retry after {retry_after}",
+                400: "Bad Request: injected failure",
+                403: "Forbidden: bot was blocked by the user",
+                500: "Internal Server Error",
+                502: "Bad Gateway",
+            }.get(error_code, f"Error {error_code}")
+        error = ApiError(error_code, description, retry_after=retry_after)
+        self._faults.append(_Fault(method.lower(), times, chat_id, "error", error=error))
+
+    def drop_next(self, method: str, *, times: int = 1, chat_id: int | str | None = None, after: bool = False) -> None:
+        """Drop the connection on the next calls: before acting, or ``after=True`` once the effect happened."""
+        self._faults.append(_Fault(method.lower(), times, chat_id, "drop_after" if after else "drop"))
+
+    def delay_next(self, method: str, seconds: float, *, times: int = 1, chat_id: int | str | None = None) -> None:
+        """Hold the next calls of ``method`` for ``seconds`` before answering (for timeout tests)."""
+        self._faults.append(_Fault(method.lower(), times, chat_id, "delay", delay=seconds))
+
+    def enable_flood_control(self, flood: FloodControl | None = None) -> FloodControl:
+        """Start refusing sends over Telegram's limits with 429 (defaults: 1/s per chat, 20/min per group, 30/s)."""
+        self.flood = flood or FloodControl()
+        return self.flood
+
+    def block(self, chat_id: int) -> None:
+        """The user blocked the bot: sends get 403 "bot was blocked by the user"."""
+        self._chat_state(chat_id, create=True).blocked = True
+
+    def unblock(self, chat_id: int) -> None:
+        """The user unblocked the bot."""
+        self._chat_state(chat_id, create=True).blocked = False
+
+    def forget_chat(self, chat_id: int) -> None:
+        """Telegram no longer knows the chat: sends get 400 "chat not found"."""
+        self._chat_state(chat_id, create=True).missing = True
+
+    def kick(self, chat_id: int) -> None:
+        """The bot was removed from the group: sends get 403 "bot was kicked from the ... chat"."""
+        state = self._chat_state(chat_id, create=True)
+        state.kicked = True
+        state.members[self.bot_user["id"]] = "kicked"
+
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember reports for (chat, user): creator/administrator/member/restricted/left/kicked."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"unknown member status {status!r}")
+        self._chat_state(chat_id, create=True).members[user_id] = status
+        self._users.setdefault(user_id, make_user(user_id))
+
+    # ------------------------------------------------------------------ observation
+
+    def calls_to(self, method: str) -> list[Call]:
+        """The calls of one method (case-insensitive), in order."""
+        return [c for c in self.calls if c.method.lower() == method.lower()]
+
+    def sent_texts(self, chat_id: int | None = None) -> list[str]:
+        """Plain texts (entities stripped) of the messages the bot sent, in order."""
+        messages = self.all_sent if chat_id is None else self.sent.get(chat_id, [])
+        return [m.get("text", "") for m in messages]
+
+    def commands(self, scope: JsonDict | None = None, language_code: str = "") -> list[JsonDict] | None:
+        """The command list set for a scope (default scope when None) and language; None if never set."""
+        return self._commands.get((self._scope_key(scope), language_code))
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0, what: str | None = None) -> Any:
+        """Wait until ``predicate()`` is truthy (checked after every request and push) and return it."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            event = self._change_event
+            result = predicate()
+            if result:
+                return result
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                recent = ", ".join(c.method for c in self.calls[-10:])
+                raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}; last calls: {recent}")
+            try:
+                await asyncio.wait_for(event.wait(), min(remaining, 0.25))
+            except TimeoutError:
+                pass
+
+    async def wait_for_messages(self, n: int, chat_id: int | None = None, timeout: float = 5.0) -> list[JsonDict]:
+        """Wait until the bot has sent at least ``n`` messages in total (to ``chat_id``); return them all."""
+
+        def enough() -> list[JsonDict] | None:
+            messages = self.all_sent if chat_id is None else self.sent.get(chat_id, [])
+            return list(messages) if len(messages) >= n else None
+
+        where = "in all chats" if chat_id is None else f"to chat {chat_id}"
+        return await self.wait_for(enough, timeout, what=f"{n} messages {where} (have {len(self.all_sent)} in total)")
+
+    async def wait_idle(self, quiet: float | None = None, timeout: float = 5.0) -> None:
+        """Wait until every update was delivered and no request came for ``quiet`` seconds, twice over."""
+        quiet = self.quiet_period if quiet is None else quiet
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        calm_rounds = 0
+        while calm_rounds < 2:
+            if loop.time() > deadline:
+                raise AssertionError(
+                    f"not idle after {timeout}s: {len(self._pending)} updates undelivered, {self._in_flight} requests in flight"
+                )
+            before = self._activity
+            await asyncio.sleep(quiet)
+            delivered = self._last_delivered_id >= self._last_pushed_id
+            calm = before == self._activity and self._in_flight == 0 and delivered
+            calm_rounds = calm_rounds + 1 if calm else 0
+
+    # ------------------------------------------------------------------ HTTP plumbing
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        parts = request.path.split("/")
+        if len(parts) != 3 or not parts[1].startswith("bot"):
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        token, method = parts[1][3:], parts[2]
+        if token != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        handler = self._methods.get(method.lower())
+        if handler is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        polling = method.lower() == "getupdates"
+        if not polling:
+            self._in_flight += 1
+            self._activity += 1
+        try:
+            params = await self._read_params(request)
+            self.calls.append(Call(method, params))
+            fault = self._take_fault(method.lower(), params)
+            if fault is not None and fault.kind == "delay":
+                await asyncio.sleep(fault.delay)
+            if fault is not None and fault.kind == "drop":
+                return self._drop(request)
+            if fault is not None and fault.kind == "error":
+                assert fault.error is not None
+                raise fault.error
+            result = handler(params)
+            if asyncio.iscoroutine(result):
+                result = await result
+            if fault is not None and fault.kind == "drop_after":
+                return self._drop(request)
+            return web.json_response({"ok": True, "result": result})
+        except ApiError as err:
+            return web.json_response(err.payload(), status=err.code)
+        except Exception as err:  # a bug in the fake: make the test fail loudly
+            log.exception("fake Bot API bug in %s", method)
+            self.server_errors.append(err)
+            return web.json_response({"ok": False, "error_code": 500, "description": f"Internal Server Error: {err!r}"}, status=500)
+        finally:
+            if not polling:
+                self._in_flight -= 1
+                self._activity += 1
+            self._notify()
+
+    @staticmethod
+    def _drop(request: web.Request) -> web.StreamResponse:
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=502)
+
+    @staticmethod
+    async def _read_params(request: web.Request) -> JsonDict:
+        params: JsonDict = {}
+        for key, value in request.query.items():
+            params[key] = FakeBotApi._decode_field(key, value)
+        if not request.can_read_body:
+            return params
+        if request.content_type == "application/json":
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise bad_request("request body must be a JSON object")
+            params.update(body)
+            return params
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, str):
+                params[key] = FakeBotApi._decode_field(key, value)
+            else:
+                params[key] = {"filename": value.filename, "size": len(value.file.read())}
+        return params
+
+    @staticmethod
+    def _decode_field(key: str, value: str) -> Any:
+        if key in STRING_FIELDS:
+            return value
+        if key == "chat_id":
+            return int(value) if value.lstrip("-").isdigit() else value
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+
+    def _take_fault(self, method: str, params: JsonDict) -> _Fault | None:
+        for fault in self._faults:
+            if fault.method != method:
+                continue
+            if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
+                continue
+            fault.times -= 1
+            if fault.times <= 0:
+                self._faults.remove(fault)
+            return fault
+        return None
+
+    def _notify(self) -> None:
+        self._change_event.set()
+        self._change_event = asyncio.Event()
+
+    def _wake_pollers(self) -> None:
+        self._update_event.set()
+        self._update_event = asyncio.Event()
+
+    # ------------------------------------------------------------------ state helpers
+
+    def _resolve_user(self, user: JsonDict | int | None) -> JsonDict:
+        if user is None:
+            user = DEFAULT_USER_ID
+        if isinstance(user, int):
+            return self._users.get(user) or self.user(user)
+        self._users[user["id"]] = user
+        return user
+
+    def _chat_state(self, chat_id: int | str, *, create: bool = False) -> _ChatState:
+        """The chat's state; unknown chats are created when allowed, else "chat not found"."""
+        if isinstance(chat_id, str):
+            for state in self._chats.values():
+                if state.chat.get("username") and f"@{state.chat['username']}".lower() == chat_id.lower():
+                    return state
+            raise bad_request("chat not found")
+        state = self._chats.get(chat_id)
+        if state is None:
+            if not (create or self.auto_create_chats):
+                raise bad_request("chat not found")
+            if chat_id > 0:
+                self.private_chat(chat_id)
+            else:
+                self.group(chat_id, f"Group {chat_id}", "supergroup" if str(chat_id).startswith("-100") else "group")
+            state = self._chats[chat_id]
+        return state
+
+    def _incoming_message(self, user: JsonDict | int | None, chat: JsonDict | int | None, chat_type: str, language_code: str | None) -> JsonDict:
+        sender = self._resolve_user(user)
+        if language_code is not None:
+            sender = {**sender, "language_code": language_code}
+        if chat is None:
+            if chat_type == "private":
+                chat_dict = self.private_chat(sender)
+            else:
+                default_id = DEFAULT_GROUP_ID if chat_type == "group" else DEFAULT_SUPERGROUP_ID
+                chat_dict = self.group(default_id, "Test group", chat_type)
+        elif isinstance(chat, int):
+            if chat < 0 and chat not in self._chats:
+                self.group(chat, f"Group {chat}", "group" if chat_type == "private" else chat_type)
+            chat_dict = self._chat_state(chat, create=True).chat
+        else:
+            chat_dict = chat
+            if chat["id"] not in self._chats:
+                self._chats[chat["id"]] = _ChatState(chat)
+        state = self._chats[chat_dict["id"]]
+        if chat_dict["type"] != "private":
+            state.members.setdefault(sender["id"], "member")
+        message_id = state.next_message_id
+        state.next_message_id += 1
+        return {"message_id": message_id, "from": sender, "chat": chat_dict, "date": int(time.time())}
+
+    def _store(self, message: JsonDict) -> None:
+        self._chats[message["chat"]["id"]].messages[message["message_id"]] = message
+
+    def _current(self, message: JsonDict) -> JsonDict:
+        """The latest version of a stored message (after edits), without its own reply chain."""
+        state = self._chats.get(message["chat"]["id"])
+        current = state.messages.get(message["message_id"], message) if state else message
+        return {k: v for k, v in current.items() if k != "reply_to_message"}
+
+    @staticmethod
+    def _scope_key(scope: Any) -> str:
+        scope = as_json(scope, "scope") if scope is not None else {"type": "default"}
+        return json.dumps(scope, sort_keys=True)
+
+    def _check_access(self, state: _ChatState) -> None:
+        if state.missing:
+            raise bad_request("chat not found")
+        if state.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if state.kicked:
+            kind = "supergroup" if state.chat["type"] == "supergroup" else "group"
+            raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+
+    def _check_flood(self, state: _ChatState) -> None:
+        flood = self.flood
+        if flood is None:
+            return
+        now = time.monotonic()
+        for window, limit, times in (
+            (1.0, flood.per_chat_per_second, state.sends),
+            (60.0, flood.per_group_per_minute if state.chat["type"] != "private" else None, state.sends),
+            (1.0, flood.global_per_second, self._global_sends),
+        ):
+            if limit is None:
+                continue
+            recent = sum(1 for t in times if now - t < window)
+            if recent >= limit:
+                self.flood_rejections += 1
+                raise ApiError(429, f"Too Many Requests: retry after {flood.retry_after}", retry_after=flood.retry_after)
+        for times in (state.sends, self._global_sends):
+            times.append(now)
+            while times and now - times[0] > 60.0:
+                times.popleft()
+
+    def _message_ref(self, params: JsonDict) -> tuple[_ChatState, JsonDict] | None:
+        """The (chat, message) an edit/delete targets; None for inline messages."""
+        if params.get("inline_message_id"):
+            return None
+        if "chat_id" not in params:
+            raise bad_request("chat_id is empty")
+        state = self._chat_state(params["chat_id"])
+        message = state.messages.get(params.get("message_id", 0))
+        if message is None:
+            raise bad_request("message to edit not found")
+        return state, message
+
+    # ------------------------------------------------------------------ Bot API methods
+
+    async def _get_updates(self, params: JsonDict) -> list[JsonDict]:
+        if self.webhook["url"]:
+            raise ApiError(409, _CONFLICT_WEBHOOK)
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._wake_pollers()  # an older long poll is terminated with 409, like Telegram does
+        offset = int(params.get("offset") or 0)
+        limit = min(max(int(params.get("limit") or 100), 1), 100)
+        timeout = max(float(params.get("timeout") or 0), 0.0)
+        if "allowed_updates" in params:
+            allowed = as_json(params["allowed_updates"], "allowed_updates")
+            self._allowed_updates = frozenset(allowed) if allowed else None
+        if offset > 0:
+            while self._pending and self._pending[0]["update_id"] < offset:
+                self._pending.popleft()
+        elif offset < 0:
+            while len(self._pending) > -offset:
+                self._pending.popleft()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            event = self._update_event
+            batch = self._deliverable(limit)
+            if batch or self._stopping:
+                if batch:
+                    self._last_delivered_id = max(self._last_delivered_id, batch[-1]["update_id"])
+                    self._activity += 1
+                return batch
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return []
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                return []
+            if generation != self._poll_generation:
+                raise ApiError(409, _CONFLICT_POLL)
+
+    def _deliverable(self, limit: int) -> list[JsonDict]:
+        batch: list[JsonDict] = []
+        for update in list(self._pending):
+            kind = next(k for k in update if k != "update_id")
+            allowed = kind in self._allowed_updates if self._allowed_updates is not None else kind not in _POLLING_STATE_UPDATES
+            if not allowed:
+                self._pending.remove(update)
+                self._last_delivered_id = max(self._last_delivered_id, update["update_id"])
+                continue
+            batch.append(update)
+            if len(batch) >= limit:
+                break
+        return batch
+
+    def _set_webhook(self, params: JsonDict) -> bool:
+        url = params.get("url") or ""
+        if url and not url.startswith("https://") and not url.startswith("http://127.0.0.1"):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
+        if params.get("drop_pending_updates"):
+            self._drop_pending()
+        return True
+
+    def _delete_webhook(self, params: JsonDict) -> bool:
+        self.webhook = {"url": ""}
+        if params.get("drop_pending_updates"):
+            self._drop_pending()
+        return True
+
+    def _drop_pending(self) -> None:
+        self._pending.clear()
+        self._last_delivered_id = self._last_pushed_id
+
+    def _get_webhook_info(self, params: JsonDict) -> JsonDict:
+        return {"url": self.webhook["url"], "has_custom_certificate": False, "pending_update_count": len(self._pending)}
+
+    def _send_message(self, params: JsonDict) -> JsonDict:
+        if "chat_id" not in params or params["chat_id"] in ("", None):
+            raise bad_request("chat_id is empty")
+        state = self._chat_state(params["chat_id"])
+        self._check_access(state)
+        text, entities = format_text(params.get("text"), params.get("parse_mode"), params.get("entities"))
+        markup = check_reply_markup(params.get("reply_markup"))
+        reply = self._reply_target(state, params)
+        self._check_flood(state)
+        message: JsonDict = {
+            "message_id": state.next_message_id,
+            "from": self.bot_user,
+            "chat": state.chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        state.next_message_id += 1
+        if entities:
+            message["entities"] = entities
+        if markup:
+            message["reply_markup"] = markup
+        if reply is not None:
+            message["reply_to_message"] = reply
+        if params.get("link_preview_options"):
+            message["link_preview_options"] = as_json(params["link_preview_options"], "link_preview_options")
+        state.messages[message["message_id"]] = message
+        self.sent[state.chat["id"]].append(message)
+        self.all_sent.append(message)
+        return message
+
+    def _reply_target(self, state: _ChatState, params: JsonDict) -> JsonDict | None:
+        reply_parameters = as_json(params.get("reply_parameters"), "reply parameters") if params.get("reply_parameters") else None
+        if reply_parameters is None and params.get("reply_to_message_id"):
+            reply_parameters = {
+                "message_id": params["reply_to_message_id"],
+                "allow_sending_without_reply": params.get("allow_sending_without_reply", False),
+            }
+        if reply_parameters is None:
+            return None
+        target_state = state
+        if "chat_id" in reply_parameters:
+            target_state = self._chat_state(reply_parameters["chat_id"])
+        target = target_state.messages.get(reply_parameters.get("message_id"))
+        if target is None:
+            if reply_parameters.get("allow_sending_without_reply"):
+                return None
+            raise bad_request("message to be replied not found")
+        return {k: v for k, v in target.items() if k != "reply_to_message"}
+
+    def _edit_message_text(self, params: JsonDict) -> JsonDict | bool:
+        text, entities = format_text(params.get("text"), params.get("parse_mode"), params.get("entities"))
+        markup = check_reply_markup(params.get("reply_markup"))
+        ref = self._message_ref(params)
+        if ref is None:
+            self.inline_edits.append({"inline_message_id": params["inline_message_id"], "text": text, "entities": entities, "reply_markup": markup})
+            return True
+        _, message = ref
+        if message.get("from", {}).get("id") != self.bot_user["id"]:
+            raise bad_request("message can't be edited")
+        if "text" not in message:
+            raise bad_request("there is no text in the message to edit")
+        if message["text"] == text and message.get("entities", []) == entities and message.get("reply_markup") == markup:
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup are exactly the same "
+                "as a current content and reply markup of the message"
+            )
+        message["text"] = text
+        message.pop("entities", None)
+        if entities:
+            message["entities"] = entities
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        message["edit_date"] = int(time.time())
+        return message
+
+    def _edit_message_reply_markup(self, params: JsonDict) -> JsonDict | bool:
+        markup = check_reply_markup(params.get("reply_markup"))
+        ref = self._message_ref(params)
+        if ref is None:
+            self.inline_edits.append({"inline_message_id": params["inline_message_id"], "reply_markup": markup})
+            return True
+        _, message = ref
+        if message.get("from", {}).get("id") != self.bot_user["id"]:
+            raise bad_request("message can't be edited")
+        if message.get("reply_markup") == markup:
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup are exactly the same "
+                "as a current content and reply markup of the message"
+            )
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        message["edit_date"] = int(time.time())
+        return message
+
+    def _delete_message(self, params: JsonDict) -> bool:
+        state = self._chat_state(params.get("chat_id", 0))
+        message_id = params.get("message_id")
+        if state.messages.pop(message_id, None) is None:
+            raise bad_request("message to delete not found")
+        self.deleted.append((state.chat["id"], message_id))
+        return True
+
+    def _take_query(self, query_id: Any, kind: str) -> None:
+        query = self._queries.get(str(query_id))
+        if query is None or query.kind != kind or query.answered or time.monotonic() - query.created > self.query_ttl:
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        query.answered = True
+
+    def _answer_callback_query(self, params: JsonDict) -> bool:
+        text = params.get("text")
+        if text is not None and len(str(text)) > MAX_CALLBACK_ANSWER_CHARS:
+            raise bad_request("MESSAGE_TOO_LONG")
+        self._take_query(params.get("callback_query_id"), "callback")
+        self.callback_answers[str(params["callback_query_id"])] = params
+        return True
+
+    def _answer_inline_query(self, params: JsonDict) -> bool:
+        results = check_inline_results(params.get("results", []))
+        next_offset = params.get("next_offset")
+        if next_offset is not None and len(str(next_offset).encode("utf-8")) > 64:
+            raise bad_request("NEXT_OFFSET_INVALID")
+        self._take_query(params.get("inline_query_id"), "inline")
+        self.inline_answers[str(params["inline_query_id"])] = {**params, "results": results}
+        return True
+
+    def _set_my_commands(self, params: JsonDict) -> bool:
+        commands = check_commands(params.get("commands"))
+        language = params.get("language_code") or ""
+        if language and not (len(language) == 2 and language.isalpha()):
+            raise bad_request("invalid language code specified")
+        self._commands[(self._scope_key(params.get("scope")), language)] = commands
+        return True
+
+    def _get_my_commands(self, params: JsonDict) -> list[JsonDict]:
+        return self._commands.get((self._scope_key(params.get("scope")), params.get("language_code") or ""), [])
+
+    def _delete_my_commands(self, params: JsonDict) -> bool:
+        self._commands.pop((self._scope_key(params.get("scope")), params.get("language_code") or ""), None)
+        return True
+
+    def _set_description(self, kind: str, params: JsonDict) -> bool:
+        limit = 512 if kind == "description" else 120
+        value = params.get(kind) or ""
+        if len(value) > limit:
+            raise bad_request(f"{kind.upper()}_INVALID")
+        self._descriptions[(kind, params.get("language_code") or "")] = value
+        return True
+
+    def _get_description(self, kind: str, params: JsonDict) -> JsonDict:
+        return {kind: self._descriptions.get((kind, params.get("language_code") or ""), "")}
+
+    def _get_chat(self, params: JsonDict) -> JsonDict:
+        state = self._chat_state(params.get("chat_id", 0))
+        if state.missing:
+            raise bad_request("chat not found")
+        gifts = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False, "premium_subscription": False, "gifts_from_channels": False}
+        return {**state.chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
+
+    def _member(self, user: JsonDict, status: str) -> JsonDict:
+        member: JsonDict = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            rights = (
+                "can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members can_promote_members "
+                "can_change_info can_invite_users can_post_stories can_edit_stories can_delete_stories"
+            ).split()
+            member.update({right: True for right in rights}, can_be_edited=False, is_anonymous=False)
+        elif status == "restricted":
+            rights = (
+                "can_change_info can_invite_users can_pin_messages can_send_messages can_send_polls "
+                "can_send_other_messages can_add_web_page_previews can_manage_topics can_send_audios "
+                "can_send_documents can_send_photos can_send_videos can_send_video_notes can_send_voice_notes "
+                "can_edit_tag can_react_to_messages"
+            ).split()
+            member.update({right: False for right in rights}, is_member=True, until_date=0)
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    def _get_chat_member(self, params: JsonDict) -> JsonDict:
+        state = self._chat_state(params.get("chat_id", 0))
+        if state.missing:
+            raise bad_request("chat not found")
+        user_id = params.get("user_id")
+        if user_id == self.bot_user["id"]:
+            return self._member(self.bot_user, state.members.get(user_id, "member"))
+        user = self._users.get(user_id) if isinstance(user_id, int) else None
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        if state.chat["type"] == "private":
+            status = "member" if user_id == state.chat["id"] else "left"
+        else:
+            status = state.members.get(user_id, "left")
+        return self._member(user, status)
+
+    def _get_chat_administrators(self, params: JsonDict) -> list[JsonDict]:
+        state = self._chat_state(params.get("chat_id", 0))
+        if state.missing:
+            raise bad_request("chat not found")
+        admins = []
+        for user_id, status in state.members.items():
+            if status in ("creator", "administrator"):
+                user = self.bot_user if user_id == self.bot_user["id"] else self._users[user_id]
+                admins.append(self._member(user, status))
+        return admins
+
+    def _get_chat_member_count(self, params: JsonDict) -> int:
+        state = self._chat_state(params.get("chat_id", 0))
+        return sum(1 for status in state.members.values() if status not in ("left", "kicked"))
+
+    def _send_chat_action(self, params: JsonDict) -> bool:
+        state = self._chat_state(params.get("chat_id", 0))
+        if params.get("action") not in CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
+        self._check_access(state)
+        return True
+

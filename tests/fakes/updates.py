@@ -1,0 +1,78 @@
+"""Builders for the JSON objects Telegram puts in updates: users, chats, incoming messages.
+
+Pure functions returning plain dicts shaped exactly like Bot API objects, so PTB's ``de_json``
+reads them as it reads Telegram's. Entities in user text (``/commands``, ``@mentions``, URLs,
+hashtags) are detected the way Telegram clients do, because PTB's ``CommandHandler`` and mention
+filters look at entities, not at the raw text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.fakes.telegram_html import utf16_len
+
+JsonDict = dict[str, Any]
+
+_ENTITY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("bot_command", re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")),
+    ("mention", re.compile(r"(?<![\w@])@[A-Za-z0-9_]{4,32}(?!\w)")),
+    ("url", re.compile(r"(?<!\w)https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")),
+    ("hashtag", re.compile(r"(?<![\w#])#\w*[^\W\d]\w*")),
+)
+
+
+def make_user(
+    user_id: int,
+    first_name: str = "User",
+    *,
+    language_code: str | None = "en",
+    username: str | None = None,
+    last_name: str | None = None,
+    is_bot: bool = False,
+) -> JsonDict:
+    """A Bot API ``User``; optional fields are left out when None, as Telegram does."""
+    user: JsonDict = {"id": user_id, "is_bot": is_bot, "first_name": first_name}
+    for key, value in (("last_name", last_name), ("username", username), ("language_code", language_code)):
+        if value is not None:
+            user[key] = value
+    return user
+
+
+def make_private_chat(user: JsonDict) -> JsonDict:
+    """The private chat with ``user``: Telegram gives it the user's id."""
+    chat: JsonDict = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+    for key in ("last_name", "username"):
+        if key in user:
+            chat[key] = user[key]
+    return chat
+
+
+def make_group(chat_id: int, title: str, chat_type: str = "group", *, username: str | None = None) -> JsonDict:
+    """A group or supergroup ``Chat``; group ids are negative (supergroups start with -100)."""
+    if chat_type not in ("group", "supergroup", "channel"):
+        raise ValueError(f"not a group chat type: {chat_type!r}")
+    if chat_id >= 0:
+        raise ValueError(f"group chat ids are negative, got {chat_id}")
+    chat: JsonDict = {"id": chat_id, "type": chat_type, "title": title}
+    if username is not None:
+        chat["username"] = username
+    return chat
+
+
+def detect_entities(text: str) -> list[JsonDict]:
+    """Entities a Telegram client attaches to typed text: commands, mentions, URLs, hashtags."""
+    found: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _ENTITY_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), m.end(), kind))
+    found.sort()
+    return [
+        {"offset": utf16_len(text[:start]), "length": utf16_len(text[start:end]), "type": kind}
+        for start, end, kind in found
+    ]
