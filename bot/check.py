@@ -1,0 +1,136 @@
+"""``python -m bot check``: will the bot start, and what would it run? Answered without Telegram.
+
+Operators run it after editing settings or dropping in a knowledge file, systemd runs it before
+every start (``ExecStartPre``), and the container image uses it as its health check. So it must
+be cheap, touch nothing outside the data directory, never print a secret, and say precisely what
+is wrong: every broken knowledge file is named (with its passage), not just the first one.
+
+Settings themselves are validated earlier, when the CLI builds :class:`~bot.config.Settings`; a
+bad variable exits with code 2 before this module runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlsplit, urlunsplit
+
+from bot.config import ENV_PREFIX, Settings
+from bot.knowledge_base import KnowledgeBase, KnowledgeError, load_knowledge, load_knowledge_file
+from bot.search import PassageIndex
+
+EXIT_OK = 0
+EXIT_RUNTIME = 1
+EXIT_CONFIG = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing that stops the bot; ``exit_code`` 2 for settings/knowledge, 1 for broken state."""
+
+    message: str
+    exit_code: int = EXIT_CONFIG
+
+
+def check_data_dir(path: Path) -> Problem | None:
+    """The data directory exists (created if missing) and this user can create files in it."""
+    name = f"{ENV_PREFIX}DATA_DIR"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return Problem(f"{name}: cannot create {path}: {exc.strerror or exc}")
+    if not os.access(path, os.W_OK | os.X_OK):
+        return Problem(f"{name}: {path} is not writable by this user")
+    return None
+
+
+def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Validate every knowledge file on its own (to report them all), then the set as a whole."""
+    if not directory.is_dir():
+        return None, [Problem(f"{ENV_PREFIX}KNOWLEDGE_DIR: {directory} is not a directory")]
+    problems = []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            load_knowledge_file(path)
+        except KnowledgeError as exc:
+            problems.append(Problem(f"knowledge: {exc}"))
+    if problems:
+        return None, problems
+    try:
+        kb = load_knowledge(directory)
+        PassageIndex.build(kb)
+    except KnowledgeError as exc:
+        return None, [Problem(f"knowledge: {exc}")]
+    return kb, []
+
+
+def count_subscribers(database: Path) -> int:
+    """Subscribers in the database, read-only; 0 when there is no database or no table yet."""
+    if not database.exists():
+        return 0
+    conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    try:
+        has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'subscribers'").fetchone()
+        return int(conn.execute("SELECT COUNT(*) FROM subscribers").fetchone()[0]) if has_table else 0
+    finally:
+        conn.close()
+
+
+def public_url(url: str) -> str:
+    """The URL without user info, query or fragment: what can be printed safely."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
+def describe_mode(settings: Settings) -> str:
+    if settings.mode == "webhook":
+        return (
+            f"webhook at {public_url(settings.webhook_url or '')}, "
+            f"listening on {settings.webhook_listen}:{settings.webhook_port}, secret token set"
+        )
+    return f"long polling via {public_url(settings.api_base_url)}"
+
+
+def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Print what would run; on problems, print each to ``err`` and return a non-zero exit code."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    problems: list[Problem] = []
+    if data_problem := check_data_dir(settings.data_dir):
+        problems.append(data_problem)
+    kb, knowledge_problems = check_knowledge(settings.knowledge_dir)
+    problems += knowledge_problems
+    subscribers: int | None = None
+    if data_problem is None:
+        try:
+            subscribers = count_subscribers(settings.database_path)
+        except sqlite3.Error as exc:
+            problems.append(Problem(f"database {settings.database_path}: cannot be read: {exc}", EXIT_RUNTIME))
+
+    lines = [
+        f"mode:        {describe_mode(settings)}",
+        f"token:       {'set' if settings.token else 'not set (python -m bot run needs BOT_TOKEN)'}",
+        f"data dir:    {settings.data_dir.resolve()}",
+        f"knowledge:   {settings.knowledge_dir.resolve()}",
+    ]
+    if kb is not None:
+        lines.append(
+            f"contents:    {len(kb.documents)} documents, {len(kb.entries())} passages, {len(kb.proposals())} proposals"
+        )
+    if subscribers is not None:
+        lines.append(f"subscribers: {subscribers}")
+    lines.append(f"digest:      {settings.digest_schedule} (UTC)")
+    debug = ", users' text logged (BOT_DEBUG)" if settings.debug else ""
+    lines.append(f"logs:        {settings.log_format}, level {settings.log_level}{debug}")
+    print("\n".join(lines), file=out)
+    if not problems:
+        print("check: OK", file=out)
+        return EXIT_OK
+    for problem in problems:
+        print(f"error: {problem.message}", file=err)
+    print(f"check: {len(problems)} problem(s), the bot would not start", file=err)
+    return max(p.exit_code for p in problems)
