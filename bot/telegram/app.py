@@ -1,0 +1,79 @@
+"""Builds the python-telegram-bot ``Application``: transport, rate limiting, handlers, hooks.
+
+Features plug in through three tuples, so adding one (subscriptions, say) is a few lines:
+
+* :data:`HANDLERS` — functions ``register(application)`` that add a feature's handlers, called
+  in order (within a handler group the first match wins, so specific handlers come first);
+* :data:`FALLBACKS` — registered after all features: the unknown-command hint and the note
+  for buttons nobody recognised;
+* :data:`ON_START` / :data:`ON_STOP` — ``async hook(application)`` run by ``post_init`` (after
+  ``getMe``, before updates flow) and ``post_shutdown``.
+
+Outgoing requests go through PTB's ``AIORateLimiter``: on a 429 it pauses *all* requests for
+``retry_after`` (+0.1 s) and retries the same call, up to :data:`MAX_RETRIES` times, so a
+flood-control answer delays replies instead of losing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, Defaults
+
+from bot.telegram import buttons, commands, errors, flood_guard, inline, questions
+from bot.telegram.render import NO_PREVIEW
+from bot.telegram.services import BotServices, install
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+Registrar = Callable[[AnyApplication], None]
+Hook = Callable[[AnyApplication], Awaitable[None]]
+
+HANDLERS: tuple[Registrar, ...] = (flood_guard.register, commands.register, buttons.register, inline.register, questions.register)
+FALLBACKS: tuple[Registrar, ...] = (commands.register_fallbacks, buttons.register_fallbacks)
+ON_START: tuple[Hook, ...] = (commands.publish_command_menus,)
+ON_STOP: tuple[Hook, ...] = ()
+ALLOWED_UPDATES: tuple[str, ...] = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
+
+MAX_RETRIES = 5  # 429s on one call before giving up (each waits Telegram's retry_after)
+CONCURRENT_UPDATES = 64  # updates handled at once; replies are I/O-bound, the search takes microseconds
+
+
+def _run_all(hooks: tuple[Hook, ...]) -> Hook:
+    async def run(application: AnyApplication) -> None:
+        for hook in hooks:
+            await hook(application)
+
+    return run
+
+
+def build_application(services: BotServices) -> AnyApplication:
+    """The bot, ready for ``run_polling``/``run_webhook`` (or ``async with`` + ``start`` in tests)."""
+    settings = services.settings
+    if settings.token is None:
+        raise ValueError("BOT_TOKEN is required to build the Telegram application")
+    application = (
+        Application.builder()
+        .token(settings.token.get_secret_value().strip())
+        .base_url(settings.api_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_global_per_second,
+                group_max_rate=settings.rate_group_per_minute,
+                group_time_period=60,
+                max_retries=MAX_RETRIES,
+            )
+        )
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(_run_all(ON_START))
+        .post_shutdown(_run_all(ON_STOP))
+        .build()
+    )
+    install(application, services)
+    for register in (*HANDLERS, *FALLBACKS):
+        register(application)
+    errors.register(application)
+    return application

@@ -1,0 +1,101 @@
+"""Inline buttons: switch an answer, the help or the proposals to the other language (edited in
+place), or open a suggested passage or the proposals (sent as a new message).
+
+Callback data comes back from clients and from messages older versions of the bot sent, so it is
+decoded strictly; a button we cannot honour gets a short note in the spinner, never an error.
+Every query is answered, so the client's spinner always stops.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import CallbackQuery, Chat, Message, ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot.knowledge_base import KnowledgeBase, Passage
+from bot.telegram.callback_data import Action, ButtonPress, decode
+from bot.telegram.render import NO_PREVIEW, Rendered, passage_ids_in, render_help, render_passage, render_proposals_message
+from bot.telegram.services import services_of
+from bot.telegram.texts import texts, ui_lang
+
+
+def _related(knowledge: KnowledgeBase, ids: list[str]) -> list[Passage]:
+    return [found[1] for found in map(knowledge.passage, ids) if found is not None]
+
+
+def _rendering(press: ButtonPress, message: Message, context: ContextTypes.DEFAULT_TYPE) -> Rendered | None:
+    """What the button asks to show, or ``None`` when it refers to a passage that no longer exists."""
+    knowledge = services_of(context).knowledge
+    if press.action in (Action.SHOW_PROPOSALS, Action.TRANSLATE_PROPOSALS):
+        return render_proposals_message(knowledge, press.lang)
+    if press.action is Action.TRANSLATE_HELP:
+        return render_help(knowledge, press.lang, context.bot.username or "")
+    found = knowledge.passage(press.passage_id or "")
+    if found is None:
+        return None
+    doc, passage = found
+    related = _related(knowledge, passage_ids_in(message.reply_markup)) if press.action is Action.TRANSLATE_ANSWER else []
+    return render_passage(doc, passage, press.lang, related)
+
+
+async def _edit(query: CallbackQuery, rendered: Rendered) -> None:
+    try:
+        await query.edit_message_text(
+            rendered.text, parse_mode=ParseMode.HTML, reply_markup=rendered.markup, link_preview_options=NO_PREVIEW
+        )
+    except BadRequest as exc:
+        if "message is not modified" not in exc.message.lower():  # a double tap: already shows this
+            raise
+
+
+async def _send(message: Message, rendered: Rendered) -> None:
+    # In a group the new message points at the one whose button was pressed.
+    quote = None if message.chat.type == Chat.PRIVATE else ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    await message.get_bot().send_message(
+        message.chat_id,
+        rendered.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=rendered.markup,
+        reply_parameters=quote,
+        link_preview_options=NO_PREVIEW,
+    )
+
+
+async def _answer_stale(query: CallbackQuery) -> None:
+    await query.answer(texts(ui_lang(query.from_user.language_code)).stale_button)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    press = decode(query.data)
+    message = query.message
+    if press is None or not isinstance(message, Message):  # e.g. a message too old to be accessible
+        await _answer_stale(query)
+        return
+    rendered = _rendering(press, message, context)
+    if rendered is None:
+        await _answer_stale(query)
+        return
+    if press.action in (Action.SHOW_PASSAGE, Action.SHOW_PROPOSALS):
+        await _send(message, rendered)
+    else:
+        await _edit(query, rendered)
+    await query.answer()
+
+
+async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.callback_query is not None
+    await _answer_stale(update.callback_query)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CallbackQueryHandler(on_button, pattern=lambda data: decode(data) is not None))
+
+
+def register_fallbacks(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """After every feature's handlers: buttons nobody recognised get a short note."""
+    application.add_handler(CallbackQueryHandler(on_unknown_button))

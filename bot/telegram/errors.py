@@ -1,0 +1,50 @@
+"""The last line of defence: log any handler error with its update id, apologise to the user.
+
+The apology is short, in the user's language, and itself guarded: if Telegram is what failed,
+trying to apologise may fail too, and that must not raise out of the error handler.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.logs import EVENT_ATTR, FIELDS_ATTR
+from bot.telegram.render import esc
+from bot.telegram.texts import texts, ui_lang
+
+log = logging.getLogger("bayan.telegram")
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    fields: dict[str, Any] = {"outcome": "error", "error": f"{type(error).__name__}: {error}"}
+    if isinstance(update, Update):
+        fields["update_id"] = update.update_id
+        if update.effective_chat is not None:
+            fields["chat_type"] = update.effective_chat.type
+    log.error(
+        "error",
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+        extra={EVENT_ATTR: "error", FIELDS_ATTR: fields},
+    )
+    if not isinstance(update, Update) or update.effective_chat is None or update.inline_query is not None:
+        return
+    user = update.effective_user
+    apology = texts(ui_lang(user.language_code if user else None)).apology
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(apology)
+        else:
+            await context.bot.send_message(update.effective_chat.id, esc(apology), parse_mode=ParseMode.HTML)
+    except TelegramError:
+        log.warning("apology not delivered", extra={EVENT_ATTR: "apology_failed", FIELDS_ATTR: {"update_id": fields["update_id"]}})
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_error_handler(on_error)

@@ -1,0 +1,65 @@
+"""Applies the per-user flood limit before any handler runs (handler group -1).
+
+Only updates the bot would act on count: private messages, button presses and group messages
+addressed to the bot or starting with ``/``. Group chatter never counts, so a talkative member
+is not told off by a bot they never spoke to; inline queries never count, since Telegram sends
+one per keystroke. The one polite note goes out in the user's language; after it, the user's
+updates are dropped (``ApplicationHandlerStop``) until the cooldown ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Chat, Update
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+
+from bot.logs import log_event
+from bot.telegram.flood import Verdict
+from bot.telegram.questions import addressed_question
+from bot.telegram.render import Rendered, esc
+from bot.telegram.replies import reply
+from bot.telegram.services import flood_limiter_of, services_of
+from bot.telegram.texts import texts, ui_lang
+
+log = logging.getLogger("bayan.telegram")
+
+
+def counts_toward_flood(update: Update, bot_id: int, bot_username: str) -> bool:
+    if update.callback_query is not None:
+        return True
+    message = update.message
+    if message is None:
+        return False
+    if message.chat.type == Chat.PRIVATE or (message.text or "").startswith("/"):
+        return True
+    return message.text is not None and addressed_question(message, bot_id, bot_username) is not None
+
+
+async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = update.effective_user
+    if user is None or not counts_toward_flood(update, context.bot.id, context.bot.username or ""):
+        return
+    verdict = flood_limiter_of(context).check(user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    if verdict is Verdict.WARN:
+        seconds = round(services_of(context).settings.flood_cooldown_seconds)
+        note = texts(ui_lang(user.language_code)).flood.format(seconds=seconds)
+        if update.callback_query is not None:
+            await update.callback_query.answer(note, show_alert=True)
+        elif update.message is not None:
+            await reply(update.message, Rendered(esc(note)))
+        log_event(
+            log,
+            "flood",
+            update_id=update.update_id,
+            chat_type=update.effective_chat.type if update.effective_chat else None,
+            outcome="flood",
+        )
+    raise ApplicationHandlerStop
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(TypeHandler(Update, guard), group=-1)

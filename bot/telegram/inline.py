@@ -1,0 +1,51 @@
+"""Inline mode: ``@bot words`` in any chat lists matching quotations to send with their source.
+
+An empty query lists the proposals (the summary first). Results are the same for everyone, so
+Telegram may cache them across users (``is_personal=False``) for ``BOT_INLINE_CACHE_SECONDS``.
+When the statement does not answer the words, the closest passages are still offered, with a
+button above them that opens the bot for an honest answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineQueryResultsButton, Update
+from telegram.constants import InlineQueryLimit
+from telegram.ext import Application, ContextTypes, InlineQueryHandler
+
+from bot.telegram.render import inline_passage, inline_proposals
+from bot.telegram.services import services_of
+from bot.telegram.texts import texts, ui_lang
+
+MAX_RESULTS = InlineQueryLimit.RESULTS  # 50
+
+
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.inline_query
+    assert query is not None
+    svc = services_of(context)
+    words = query.query.strip()
+    button = None
+    if not words:
+        results = inline_proposals(svc.knowledge, ui_lang(query.from_user.language_code))
+    else:
+        answer = svc.index.search(words[: svc.settings.max_question_chars], top=MAX_RESULTS)
+        seen: set[str] = set()
+        results = []
+        for hit in answer.hits:
+            if hit.passage.id not in seen:
+                seen.add(hit.passage.id)
+                results.append(inline_passage(hit.document, hit.passage, answer.lang))
+        if not answer.answered:
+            button = InlineQueryResultsButton(text=texts(answer.lang).inline_not_found_button, start_parameter="help")
+    await query.answer(
+        results[:MAX_RESULTS],
+        cache_time=svc.settings.inline_cache_seconds,
+        is_personal=False,
+        button=button,
+    )
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(InlineQueryHandler(on_inline_query))

@@ -1,0 +1,121 @@
+"""Questions: any text in a private chat, ``/ask`` anywhere, and in groups only when addressed.
+
+In a group the bot speaks only when spoken to — mentioned as ``@botusername``, replied to, or
+called with ``/ask`` — and stays silent on all other chatter even when group privacy is off,
+because a bot that chimes in on every message gets removed. Each question is logged as one
+event (update id, chat type, language, latency, outcome); its words only in debug mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from telegram import Chat, Message, Update
+from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.logs import log_event
+from bot.search import detect_lang
+from bot.telegram.render import Rendered, esc, render_answer
+from bot.telegram.replies import reply
+from bot.telegram.services import services_of
+from bot.telegram.texts import texts, ui_lang
+
+log = logging.getLogger("bayan.telegram")
+
+NEW_MESSAGES = filters.UpdateType.MESSAGE  # edited messages and channel posts are not questions
+PRIVATE_TEXT = filters.ChatType.PRIVATE & NEW_MESSAGES & filters.TEXT & ~filters.COMMAND
+GROUP_TEXT = filters.ChatType.GROUPS & NEW_MESSAGES & filters.TEXT & ~filters.COMMAND
+PRIVATE_NON_TEXT = filters.ChatType.PRIVATE & NEW_MESSAGES & ~filters.TEXT & ~filters.StatusUpdate.ALL
+
+
+def mention_pattern(username: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w@])@{re.escape(username)}(?!\w)", re.IGNORECASE)
+
+
+def addressed_question(message: Message, bot_id: int, bot_username: str) -> str | None:
+    """The question in a group message addressed to the bot (mention removed), or ``None`` if it is chatter."""
+    text = message.text or ""
+    mention = mention_pattern(bot_username)
+    if mention.search(text):
+        return " ".join(mention.sub(" ", text).split())
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return text
+    return None
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    """Search, render and reply; over-long and empty questions get a hint instead of a search."""
+    started = time.perf_counter()
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services_of(context)
+    question = question.strip()
+    user_lang = ui_lang(update.effective_user.language_code if update.effective_user else None)
+    if not question:
+        await reply(message, Rendered(esc(texts(user_lang).empty_question)))
+        return
+    limit = svc.settings.max_question_chars
+    if len(question) > limit:
+        lang = detect_lang(question[:limit])
+        await reply(message, Rendered(esc(texts(lang).too_long.format(limit=limit))))
+        outcome = "too_long"
+    else:
+        answer = svc.index.search(question, top=3)
+        lang = answer.lang
+        await reply(message, render_answer(answer, svc.knowledge.documents))
+        outcome = "answered" if answer.answered else "abstained"
+    log_event(
+        log,
+        "question",
+        update_id=update.update_id,
+        chat_type=message.chat.type,
+        lang=lang,
+        latency_ms=round((time.perf_counter() - started) * 1000, 1),
+        outcome=outcome,
+        text=question,
+    )
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None
+    await answer_question(update, context, update.message.text or "")
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None
+    question = addressed_question(update.message, context.bot.id, context.bot.username)
+    if question is not None:
+        await answer_question(update, context, question)
+
+
+async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/ask QUESTION``; ``/ask`` alone gets the usage line. The raw text keeps the question's line breaks."""
+    message = update.message
+    assert message is not None
+    parts = (message.text or "").split(maxsplit=1)
+    question = parts[1] if len(parts) > 1 else ""
+    if not question.strip():
+        lang = ui_lang(message.from_user.language_code if message.from_user else None)
+        await reply(message, Rendered(esc(texts(lang).ask_usage)))
+        return
+    await answer_question(update, context, question)
+
+
+async def on_private_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice...: a polite hint in private chats (groups never get here)."""
+    message = update.message
+    assert message is not None and message.chat.type == Chat.PRIVATE
+    lang = ui_lang(message.from_user.language_code if message.from_user else None)
+    await reply(message, Rendered(esc(texts(lang).not_text)))
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CommandHandler("ask", on_ask, filters=NEW_MESSAGES))
+    application.add_handler(MessageHandler(PRIVATE_TEXT, on_private_text))
+    application.add_handler(MessageHandler(GROUP_TEXT, on_group_text))
+    application.add_handler(MessageHandler(PRIVATE_NON_TEXT, on_private_non_text))

@@ -1,0 +1,28 @@
+"""Sending a rendered message in reply to a user's message.
+
+In groups the reply quotes the asker's message (``reply_parameters``) so it is clear who is
+answered; in a private chat that quote would only repeat the question, so it is left out.
+``allow_sending_without_reply`` keeps the answer when the question was deleted meanwhile.
+"""
+
+from __future__ import annotations
+
+from telegram import Chat, Message, ReplyParameters
+from telegram.constants import ParseMode
+
+from bot.telegram.render import NO_PREVIEW, Rendered
+
+
+async def reply(message: Message, rendered: Rendered) -> Message:
+    quote = None
+    if message.chat.type != Chat.PRIVATE:
+        quote = ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
+    return await message.get_bot().send_message(
+        chat_id=message.chat_id,
+        text=rendered.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=rendered.markup,
+        reply_parameters=quote,
+        link_preview_options=NO_PREVIEW,
+        message_thread_id=message.message_thread_id if message.is_topic_message else None,
+    )

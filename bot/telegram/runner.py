@@ -1,0 +1,59 @@
+"""``python -m bot run``: load everything once, then long polling or a webhook until SIGTERM.
+
+PTB's ``run_polling``/``run_webhook`` stop on SIGINT, SIGTERM and SIGABRT: they stop fetching,
+let in-flight handlers finish their replies, run the shutdown hooks and return. Pending updates
+are kept (``drop_pending_updates=False``): questions asked while the bot was down still get
+answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from bot.config import Settings
+from bot.logs import configure_logging, log_event
+from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.services import BotServices
+
+EXIT_USAGE = 2
+
+NO_TOKEN_HINT = """\
+No bot token: set BOT_TOKEN to run the Telegram bot.
+  1. In Telegram, talk to @BotFather, send /newbot and follow the steps; it replies with a token.
+  2. Put it in a file named .env in this directory:  BOT_TOKEN=123456789:AA...
+  3. Run again:  python -m bot run
+To try the answers without Telegram, use the local console:  python -m bot chat"""
+
+log = logging.getLogger("bayan.telegram")
+
+
+def run_bot(settings: Settings) -> int:
+    if settings.token is None:
+        print(NO_TOKEN_HINT, file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings)
+    services = BotServices.load(settings)
+    application = build_application(services)
+    log_event(
+        log,
+        "starting",
+        mode=settings.mode,
+        passages=len(services.knowledge.entries()),
+        documents=len(services.knowledge.documents),
+    )
+    if settings.mode == "webhook":
+        assert settings.webhook_secret is not None  # enforced by Settings
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+        )
+    else:
+        application.run_polling(allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False)
+    log_event(log, "stopped")
+    return 0

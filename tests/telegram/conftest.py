@@ -1,0 +1,74 @@
+"""The real bot, built by ``build_application`` from the real knowledge base and index, polling the fake Bot API.
+
+``start_bot(**settings)`` starts one (settings overrides as keyword arguments, e.g. a tight flood
+limit); ``bot`` is one with default settings. Tests drive it by pushing updates into ``fake_api``
+and reading what it sent back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.telegram.app import ALLOWED_UPDATES, AnyApplication, build_application
+from bot.telegram.services import BotServices
+from tests.fakes import FakeBotApi
+
+
+@dataclass
+class RunningBot:
+    app: AnyApplication
+    api: FakeBotApi
+    settings: Settings
+    services: BotServices
+
+    async def ask(self, text: str, *, user: int = 1001, language_code: str = "en", **push: Any) -> dict[str, Any]:
+        """Push a message from ``user`` in their private chat and return the bot's next message there."""
+        before = len(self.api.sent.get(user, []))
+        self.api.user(user, f"User{user}", language_code=language_code)
+        self.api.push_message(text, user=user, **push)
+        messages = await self.api.wait_for_messages(before + 1, chat_id=user)
+        return messages[before]
+
+
+def bot_settings(api: FakeBotApi, data_dir: Path, **overrides: Any) -> Settings:
+    return load_settings(token=api.token, api_base_url=api.base_url, data_dir=data_dir, **overrides)
+
+
+@pytest.fixture
+async def start_bot(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[RunningBot]]]:
+    started: list[AnyApplication] = []
+
+    async def start(**overrides: Any) -> RunningBot:
+        settings = bot_settings(fake_api, tmp_path, **overrides)
+        services = BotServices.load(settings)
+        app = build_application(services)
+        # The same sequence as Application.run_polling, minus the signal handling.
+        await app.initialize()
+        started.append(app)
+        if app.post_init is not None:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=list(ALLOWED_UPDATES))
+        await app.start()
+        return RunningBot(app, fake_api, settings, services)
+
+    yield start
+    for app in reversed(started):
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+@pytest.fixture
+async def bot(start_bot: Callable[..., Awaitable[RunningBot]]) -> RunningBot:
+    return await start_bot()
