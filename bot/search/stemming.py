@@ -23,7 +23,7 @@ import Stemmer
 
 from bot.search.tokenize import Script
 
-_ARTICLE = re.compile(r"^(?:وال|بال|فال|كال|لل|ال)(?=..)")
+_ARTICLE = re.compile(r"^(?:(?:وال|بال|فال|كال|لل|ال)(?=..)|هال(?=...))")
 
 _ENGLISH_OVERRIDES = {
     "elector": "elect",

@@ -1,0 +1,137 @@
+"""PassageIndex behaviour: ranking, abstention, ordinals, robustness to odd input, thread safety."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.knowledge_base import KnowledgeBase, Passage
+from bot.search import PassageIndex
+
+
+def _ids(index: PassageIndex, query: str, top: int = 3) -> list[str]:
+    return [h.passage.id for h in index.search(query, top=top).hits]
+
+
+@pytest.mark.parametrize("query", ["", "   \n\t", "🙂🙂🙂", "؟؟؟ ، ؛", "the of and", "ما هو"])
+def test_empty_or_contentless_input_is_not_answered(index: PassageIndex, query: str) -> None:
+    """Nothing to search for: not answered, proposals offered as suggestions."""
+    answer = index.search(query)
+    assert answer.answered is False
+    assert [h.passage.proposal for h in answer.hits] == [1, 2, 3]
+
+
+def test_huge_input_does_not_blow_up(index: PassageIndex) -> None:
+    """100 KB of text is cut and searched without error."""
+    answer = index.search("elections " + "x" * 100_000 + " الانتخابات" * 5000)
+    assert answer.query.startswith("elections")
+    assert answer.best is not None
+
+
+def test_scores_are_0_to_100_and_best_first(index: PassageIndex) -> None:
+    """Scores stay on the 0–100 scale, sorted best first, and `top` bounds the hits."""
+    for top in (1, 3, 5):
+        hits = index.search("information security cooperation between Russia and the United States", top=top).hits
+        assert 1 <= len(hits) <= top
+        scores = [h.score for h in hits]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0 <= s <= 100 for s in scores)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hotline", "proposal-2-channels"),  # glossary synonym in English
+        ("الخط الساخن", "proposal-2-channels"),  # Arabic keyword
+        ("سايبر حوار", "proposal-1-dialogue"),  # transliteration in the glossary
+        ("treaty 1972", "proposal-3-incidents-agreement"),
+        ("معاهدة البحار", "proposal-3-incidents-agreement"),
+        ("Moscow Washington trust", "aims"),  # glossary: Moscow → Russia, Washington → US
+        ("وبوتين والانتخابات", "proposal-4-non-interference"),  # glued conjunctions
+    ],
+)
+def test_synonyms_and_cross_language_terms_reach_the_passage(index: PassageIndex, query: str, expected: str) -> None:
+    """The glossary and clitic stripping let other wordings reach the passage."""
+    answer = index.search(query)
+    assert answer.answered and answer.hits[0].passage.id == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("electoins", "proposal-4-non-interference"), ("hostge", "expert-dialogue"), ("الانتخابت", "proposal-4-non-interference")],
+)
+def test_misspelled_words_match_fuzzily(index: PassageIndex, query: str, expected: str) -> None:
+    """A word missing from the vocabulary is matched to its nearest spelling."""
+    assert index.search(query).hits[0].passage.id == expected
+
+
+def test_fuzzy_match_scores_below_exact(index: PassageIndex) -> None:
+    """A typo matches, but with less confidence than the correct spelling of a longer question."""
+    exact = index.search("electoral processes interference").hits[0]
+    typo = index.search("electorl procesess interferense").hits[0]
+    assert exact.passage.id == typo.passage.id
+    assert typo.score <= exact.score
+
+
+def test_ordinal_beyond_the_proposals_offers_the_proposals(index: PassageIndex, kb: KnowledgeBase) -> None:
+    """"The fifth proposal" does not exist: not answered, and the suggestions are the proposals."""
+    answer = index.search("what is the fifth proposal?", top=10)
+    assert not answer.answered
+    assert [h.passage.id for h in answer.hits] == [p.id for _, p in kb.proposals()]
+
+
+def test_ordinal_answer_comes_first_with_full_score(index: PassageIndex) -> None:
+    """An ordinal question puts the numbered proposal first with score 100."""
+    answer = index.search("ايش الاقتراح الثالث")
+    assert answer.answered and answer.lang == "ar"
+    assert answer.hits[0].passage.proposal == 3 and answer.hits[0].score == 100
+
+
+def test_subject_only_question_gets_the_lead(index: PassageIndex) -> None:
+    """A question naming only the subject ("what did Putin say?") is answered by the article's lead."""
+    assert _ids(index, "What did Putin say?")[0] == "announcement"
+    assert _ids(index, "شو قال بوتين؟")[0] == "announcement"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["what's the weather in Paris", "what did the US reply?", "what did Biden say", "who won the 2020 election"],
+)
+def test_out_of_scope_questions_are_not_answered(index: PassageIndex, query: str) -> None:
+    """Questions mostly about something else abstain, with suggestions instead of an answer."""
+    assert index.search(query).answered is False
+
+
+def _passage(pid: str, text: str) -> Passage:
+    return Passage(id=pid, text_ar="نص", text_en=text)
+
+
+def test_adjacent_words_rank_a_phrase_match_first(kb: KnowledgeBase) -> None:
+    """Of two passages with the same words, the one with them side by side ranks first."""
+    doc = kb.documents[0]
+    index = PassageIndex.from_passages(
+        [
+            (doc, _passage("scattered", "security talks on information and more")),
+            (doc, _passage("phrase", "information security talks and more")),
+        ]
+    )
+    assert _ids(index, "information security") == ["phrase", "scattered"]
+
+
+def test_unknown_words_count_against_the_answer(index: PassageIndex) -> None:
+    """Each word the statement never uses lowers the score of the same best passage."""
+    scores = [
+        index.search(q).hits[0].score
+        for q in ("interference elections", "interference elections Biden", "interference elections Biden Obama Trump")
+    ]
+    assert scores[0] > scores[1] > scores[2]
+
+
+def test_search_is_thread_safe_and_deterministic(index: PassageIndex) -> None:
+    """Concurrent searches return exactly what sequential ones do."""
+    queries = ["electoins", "الاقتراح الثالث", "weather in paris", "سايبر", "hotline", "1972"] * 20
+    sequential = [index.search(q).to_payload() for q in queries]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        concurrent = list(pool.map(lambda q: index.search(q).to_payload(), queries))
+    assert concurrent == sequential

@@ -1,0 +1,56 @@
+"""The engine meets its quality targets on the question set (tests/search/questions.toml)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.knowledge_base import KnowledgeBase
+from bot.search import PassageIndex, detect_lang
+from bot.search.evaluation import Question, Report, describe, evaluate, load_questions
+
+QUESTIONS = PROJECT_ROOT / "tests" / "search" / "questions.toml"
+
+
+@pytest.fixture(scope="module")
+def questions() -> list[Question]:
+    return load_questions(QUESTIONS)
+
+
+@pytest.fixture(scope="module")
+def report(index: PassageIndex, questions: list[Question]) -> Report:
+    return evaluate(index, questions)
+
+
+def test_question_set_covers_every_kind(questions: list[Question], kb: KnowledgeBase) -> None:
+    """≥ 100 questions in both languages, ≥ 20 out of scope, every kind present, every expected id real."""
+    assert len(questions) >= 100
+    assert sum(not q.expect for q in questions) >= 20
+    langs = Counter(detect_lang(q.text) for q in questions)
+    assert langs["ar"] >= 40 and langs["en"] >= 40
+    kinds = {q.kind for q in questions}
+    expected_kinds = {"en", "ar", "colloquial", "orthography", "typo", "keywords", "ordinal", "mixed", "out-of-scope"}
+    assert expected_kinds <= kinds
+    ids = {p.id for _, p in kb.entries()}
+    assert {pid for q in questions for pid in q.expect} <= ids
+    assert len({q.text for q in questions}) == len(questions), "duplicate questions"
+
+
+def test_top1_accuracy(report: Report) -> None:
+    """At least 95% of answerable questions are answered with the right passage first."""
+    assert report.top1_accuracy >= 0.95, describe(report.failures())
+
+
+def test_abstention_f1(report: Report) -> None:
+    """Abstaining on out-of-scope questions: F1 ≥ 0.9 (abstaining as the positive class)."""
+    assert report.abstention_f1 >= 0.9, describe(report.failures())
+
+
+def test_heldout_questions_generalise(report: Report) -> None:
+    """Questions never tuned on still reach 0.9 top-1 and 0.85 abstention F1."""
+    heldout = report.subset(heldout=True)
+    assert len(heldout.outcomes) >= 30
+    assert heldout.top1_accuracy >= 0.9, describe(heldout.failures())
+    assert heldout.abstention_f1 >= 0.85, describe(heldout.failures())
