@@ -1,0 +1,110 @@
+"""The subscription feature at run time: queue broadcasts, deliver them, run the schedule.
+
+A :class:`SubscriptionService` lives as long as the bot (opened in ``post_init``, stopped in
+``post_stop``) or as long as ``python -m bot broadcast``. Broadcasts are always queued in the
+store first and then delivered by one loop holding the cross-process :class:`DeliveryLock`,
+so a broadcast requested while another is going out waits its turn instead of racing it, and
+anything unfinished (a crash, a restart, the network down) is picked up again by the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+
+from bot.config import Settings
+from bot.knowledge_base import KnowledgeBase
+from bot.subscriptions.delivery import Broadcaster, DeliveryReport
+from bot.subscriptions.digest import Render, queue_change_digest, summary_payload
+from bot.subscriptions.lock import DeliveryLock
+from bot.subscriptions.schedule import run_schedule, slot_key
+from bot.subscriptions.store import BroadcastKind, SubscriptionStore
+from bot.telegram.render import render_proposals
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 30.0
+
+
+class SubscriptionService:
+    def __init__(
+        self,
+        settings: Settings,
+        knowledge: KnowledgeBase,
+        store: SubscriptionStore,
+        broadcaster: Broadcaster,
+        render: Render = render_proposals,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self.settings = settings
+        self.knowledge = knowledge
+        self.store = store
+        self.broadcaster = broadcaster
+        self._render = render
+        self._lock = DeliveryLock(settings.data_dir)
+        self._poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def queue_summary(self, kind: BroadcastKind = "manual", slot: str | None = None) -> int | None:
+        """Queue the current summary for every subscriber and wake the delivery loop."""
+        broadcast_id = await self.store.create_broadcast(kind, summary_payload(self.knowledge, self._render), slot=slot)
+        self._wake.set()
+        return broadcast_id
+
+    async def deliver_unfinished(self) -> list[DeliveryReport] | None:
+        """Deliver every unfinished broadcast, oldest first; None if another process is delivering.
+
+        Stops at the first interrupted broadcast (network down): later ones wait for it.
+        """
+        if not self._lock.try_acquire():
+            return None
+        reports: list[DeliveryReport] = []
+        try:
+            for broadcast in await self.store.unfinished_broadcasts():
+                report = await self.broadcaster.deliver(broadcast)
+                reports.append(report)
+                if report.interrupted:
+                    break
+        finally:
+            self._lock.release()
+        return reports
+
+    def start(self) -> None:
+        """Start the background work: change digest, delivery loop (resumes what is unfinished), schedule."""
+        self._tasks = [
+            asyncio.create_task(self._detect_changes(), name="subscriptions: change digest"),
+            asyncio.create_task(self._delivery_loop(), name="subscriptions: delivery"),
+            asyncio.create_task(
+                run_schedule(self.settings.schedule, self._scheduled_digest), name="subscriptions: schedule"
+            ),
+        ]
+
+    async def stop(self) -> None:
+        """Cancel the background work; in-flight sends finish and are journaled before this returns."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def _detect_changes(self) -> None:
+        if await queue_change_digest(self.store, self.knowledge, self._render) is not None:
+            log.info("knowledge base changed: change digest queued")
+            self._wake.set()
+
+    async def _scheduled_digest(self, due: datetime) -> None:
+        await self.queue_summary("digest", slot=slot_key(due))
+
+    async def _delivery_loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.deliver_unfinished()
+            except Exception:
+                log.exception("delivery run failed; retrying in %s s", self._poll_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)

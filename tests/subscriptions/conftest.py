@@ -1,0 +1,55 @@
+"""Wiring for subscription tests: settings in a temp dir, an open store, a real Bot on the fake API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Bot
+
+from bot.config import Settings, load_settings
+from bot.knowledge_base import KnowledgeBase, load_knowledge
+from bot.subscriptions.delivery import Broadcaster, RetryPolicy
+from bot.subscriptions.store import SubscriptionStore
+from tests.fakes import FakeBotApi
+
+FAST_RETRIES = RetryPolicy(network_base=0.01, network_cap=0.05, max_network_attempts=4)
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    return load_knowledge(Path(__file__).resolve().parents[2] / "knowledge")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake_api: FakeBotApi) -> Settings:
+    """Settings pointing at the fake server, with Telegram's limits scaled up so tests run fast."""
+    return load_settings(
+        token=fake_api.token,
+        api_base_url=fake_api.base_url,
+        data_dir=tmp_path / "data",
+        admin_ids="42",
+        rate_global_per_second=500,
+        rate_chat_per_second=100,
+        rate_group_per_minute=6000,
+        digest_schedule="off",
+    )
+
+
+@pytest.fixture
+async def store(settings: Settings) -> AsyncIterator[SubscriptionStore]:
+    store = await SubscriptionStore.open(settings.database_path)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def bot(fake_api: FakeBotApi) -> AsyncIterator[Bot]:
+    async with Bot(fake_api.token, base_url=fake_api.base_url) as bot:
+        yield bot
+
+
+@pytest.fixture
+def broadcaster(bot: Bot, store: SubscriptionStore, settings: Settings) -> Broadcaster:
+    return Broadcaster.from_settings(bot, store, settings, policy=FAST_RETRIES)

@@ -1,0 +1,83 @@
+"""Rate limiting, error classification and back-off: pure parts of delivery, with an injected clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+
+from bot.subscriptions.delivery import Outcome, RateLimiter, RetryPolicy, TokenBucket, classify, retry_after_seconds
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_token_bucket_spaces_reservations_and_refills() -> None:
+    """Past the burst, each reservation waits one more interval; waiting refills the bucket."""
+    clock = Clock()
+    bucket = TokenBucket(rate=10, capacity=2, clock=clock)
+    assert [round(bucket.reserve(), 3) for _ in range(4)] == [0.0, 0.0, 0.1, 0.2]
+    clock.now += 10
+    assert bucket.reserve() == 0.0 and bucket.idle() is False
+    clock.now += 1
+    assert bucket.idle() is True
+
+
+def test_limiter_applies_global_chat_and_group_limits() -> None:
+    """Private chats are paced by the global rate; a second message to a group waits for the per-minute limit."""
+    clock = Clock()
+    limiter = RateLimiter(global_per_second=30, chat_per_second=1, group_per_minute=20, clock=clock)
+    assert limiter.delay(1, False) == 0.0
+    assert limiter.delay(2, False) == pytest.approx(1 / 30)
+    assert limiter.delay(1, False) == pytest.approx(1.0)  # same chat: 1/s
+    clock.now += 10
+    assert limiter.delay(-5, True) == 0.0
+    assert limiter.delay(-5, True) == pytest.approx(3.0)  # 20/min
+
+
+def test_pause_holds_every_chat() -> None:
+    """After a 429 every message waits until the pause is over, not only the one that was refused."""
+    clock = Clock()
+    limiter = RateLimiter(1000, 1000, 60000, clock)
+    limiter.pause(2.5)
+    assert limiter.delay(9, False) == pytest.approx(2.5)
+
+
+@pytest.mark.parametrize(
+    "error, outcome, reason",
+    [
+        (Forbidden("Forbidden: bot was blocked by the user"), Outcome.REMOVE, "blocked"),
+        (Forbidden("Forbidden: bot was kicked from the supergroup chat"), Outcome.REMOVE, "kicked"),
+        (Forbidden("Forbidden: bot is not a member of the channel chat"), Outcome.REMOVE, "kicked"),
+        (Forbidden("Forbidden: user is deactivated"), Outcome.REMOVE, "deactivated"),
+        (Forbidden("Forbidden: bot can't initiate conversation with a user"), Outcome.REMOVE, "forbidden"),
+        (BadRequest("Bad Request: chat not found"), Outcome.REMOVE, "chat_not_found"),
+        (BadRequest("Bad Request: message is too long"), Outcome.FAIL, "Message is too long"),
+        (RetryAfter(3), Outcome.FLOOD, "flood"),
+        (ChatMigrated(-100777), Outcome.MIGRATED, "migrated"),
+        (TimedOut(), Outcome.RETRY, "Timed out"),
+        (NetworkError("Bad Gateway"), Outcome.RETRY, "Bad Gateway"),
+        (InvalidToken(), Outcome.ABORT, "invalid token"),
+    ],
+)
+def test_classify_bot_api_errors(error: Exception, outcome: Outcome, reason: str) -> None:
+    """Each Bot API error maps to what delivery does with it and why."""
+    assert classify(error) == (outcome, reason)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [3, timedelta(seconds=3)])
+def test_retry_after_seconds_accepts_int_and_timedelta(value: int | timedelta) -> None:
+    """retry_after is read the same whether PTB exposes an int or a timedelta."""
+    assert retry_after_seconds(RetryAfter(value)) == 3.0
+
+
+def test_backoff_doubles_up_to_the_cap() -> None:
+    """Network back-off grows exponentially and stops at the cap."""
+    policy = RetryPolicy(network_base=0.5, network_cap=3.0)
+    assert [policy.backoff(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
