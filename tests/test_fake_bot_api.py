@@ -7,10 +7,12 @@ import datetime as dt
 import time
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
+from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from tests.fakes import FakeBotApi, FloodControl
@@ -342,3 +344,173 @@ async def test_wait_idle_times_out_when_nobody_polls(fake_api: FakeBotApi) -> No
     fake_api.push_message("nobody reads this")
     with pytest.raises(AssertionError, match="(?i)not idle"):
         await fake_api.wait_idle(timeout=0.2)
+
+
+async def test_json_bodies_and_unknown_methods_answer_like_telegram(fake_api: FakeBotApi) -> None:
+    """JSON bodies work as well as PTB's form posts; an unknown method is 404 "Not Found"."""
+    async with aiohttp.ClientSession() as http:
+        url = f"{fake_api.base_url}{fake_api.token}"
+        async with http.post(f"{url}/sendMessage", json={"chat_id": 3, "text": "<b>x</b>", "parse_mode": "HTML"}) as response:
+            body = await response.json()
+        assert response.status == 200 and body["result"]["entities"] == [{"offset": 0, "length": 1, "type": "bold"}]
+        async with http.post(f"{url}/sendMessage", json={"chat_id": 3, "text": "a < b", "parse_mode": "HTML"}) as response:
+            body = await response.json()
+        assert response.status == 400 and body["error_code"] == 400
+        assert body["description"].startswith("Bad Request: can't parse entities: ")
+        async with http.post(f"{url}/sendTelepathy", json={}) as response:
+            assert (response.status, await response.json()) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
+
+
+async def test_non_text_and_edited_updates_reach_ptb(bot: Bot, fake_api: FakeBotApi) -> None:
+    """Stickers, edits and bot-added-to-group updates arrive in shapes PTB parses."""
+    first = fake_api.push_message("typo", user=5)
+    fake_api.push_edited_message(fake_api.update(first)["message"], "fixed /help")
+    fake_api.push_sticker(user=5)
+    fake_api.push_bot_added(fake_api.group(-42, "G"), by=5)
+    message, edited, sticker, added = await bot.get_updates()
+    assert edited.edited_message.text == "fixed /help" and edited.edited_message.message_id == message.message.message_id
+    assert edited.edited_message.entities[0].type == "bot_command"
+    assert sticker.message.sticker.emoji and sticker.message.text is None
+    assert added.my_chat_member.new_chat_member.status == "member" and added.my_chat_member.chat.id == -42
+
+
+async def test_group_message_mentions_and_replies(bot: Bot, fake_api: FakeBotApi) -> None:
+    """Group messages carry mention and command entities and replies carry the bot's message."""
+    sent = await bot.send_message(-42, "answer")
+    fake_api.push_message("@bayan_test_bot hi /ask@bayan_test_bot x", user=5, chat=-42, chat_type="supergroup")
+    fake_api.push_message("thanks", user=6, chat=-42, reply_to=fake_api.sent[-42][0])
+    mention, reply = await bot.get_updates()
+    assert [e.type for e in mention.message.entities] == ["mention", "bot_command"]
+    assert mention.message.chat.type == "group"  # the group already existed when the bot wrote to it
+    assert reply.message.reply_to_message.message_id == sent.message_id
+    assert reply.message.reply_to_message.from_user.id == fake_api.bot_user["id"]
+
+
+async def test_reply_quote_must_be_in_the_replied_message(bot: Bot, fake_api: FakeBotApi) -> None:
+    """A reply quote that is not part of the replied message is refused (QUOTE_TEXT_INVALID)."""
+    question = fake_api.update(fake_api.push_message("what about proposal 3?", user=5))["message"]
+    await bot.send_message(5, "ok", reply_parameters=ReplyParameters(question["message_id"], quote="proposal 3"))
+    with pytest.raises(BadRequest, match="(?i)quote_text_invalid"):
+        await bot.send_message(5, "no", reply_parameters=ReplyParameters(question["message_id"], quote="proposal 4"))
+
+
+async def test_markup_edits_and_deletes(bot: Bot, fake_api: FakeBotApi) -> None:
+    """editMessageReplyMarkup and deleteMessage act on recorded messages and refuse missing ones."""
+    message = await bot.send_message(1, "x", reply_markup=keyboard(callback_data="a"))
+    edited = await bot.edit_message_reply_markup(1, message.message_id, reply_markup=keyboard(callback_data="b"))
+    assert edited.reply_markup == keyboard(callback_data="b")
+    assert fake_api.sent[1][0]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "b"
+    assert await bot.delete_message(1, message.message_id)
+    assert fake_api.deleted == [(1, message.message_id)]
+    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+        await bot.delete_message(1, message.message_id)
+
+
+async def test_chat_info_and_actions(bot: Bot, fake_api: FakeBotApi) -> None:
+    """getChat returns a full chat; sendChatAction accepts Telegram's actions and refuses others."""
+    fake_api.group(-42, "Readers", "supergroup", username="readers")
+    chat = await bot.get_chat("@readers")
+    assert (chat.id, chat.title, chat.type) == (-42, "Readers", "supergroup")
+    assert await bot.send_chat_action(-42, "typing")
+    with pytest.raises(BadRequest):
+        await bot.send_chat_action(-42, "dancing")
+
+
+async def test_markdown_is_not_silently_accepted(bot: Bot) -> None:
+    """Markdown parse modes fail loudly instead of being treated as plain text."""
+    with pytest.raises(BadRequest, match="(?i)not implemented"):
+        await bot.send_message(1, "*x*", parse_mode=ParseMode.MARKDOWN_V2)
+
+
+async def test_delay_next_makes_the_client_time_out(bot: Bot, fake_api: FakeBotApi) -> None:
+    """A delayed answer beyond the client's read timeout surfaces as TimedOut."""
+    fake_api.delay_next("sendMessage", 0.5)
+    with pytest.raises(TimedOut):
+        await bot.send_message(1, "x", read_timeout=0.1)
+
+
+async def test_inline_results_render_and_inline_callbacks(bot: Bot, fake_api: FakeBotApi) -> None:
+    """A picked inline result renders like a sent message; its buttons produce callbacks with inline_message_id."""
+    fake_api.push_inline_query("proposal")
+    [update] = await bot.get_updates()
+    result = InlineQueryResultArticle(
+        "p3", "Proposal 3", InputTextMessageContent("<b>quote</b> — TASS", parse_mode=ParseMode.HTML), reply_markup=keyboard(callback_data="more:p3")
+    )
+    await update.inline_query.answer([result])
+    rendered = fake_api.inline_result_message(update.inline_query.id, "p3")
+    assert rendered["text"] == "quote — TASS" and rendered["entities"][0]["type"] == "bold"
+    fake_api.push_callback(None, "more:p3", user=5, inline_message_id="AAA")
+    [press] = await bot.get_updates(offset=update.update_id + 1)
+    assert press.callback_query.inline_message_id == "AAA" and press.callback_query.message is None
+    assert await bot.edit_message_text("more", inline_message_id="AAA") is True
+    assert fake_api.inline_edits[0]["text"] == "more"
+
+
+@pytest.mark.parametrize(
+    ("flood", "chats", "refused_at"),
+    [
+        (FloodControl(per_chat_per_second=2, global_per_second=None), [1, 1, 1], 2),
+        (FloodControl(per_chat_per_second=None, per_group_per_minute=2, global_per_second=None), [-42, -42, -42], 2),
+        (FloodControl(per_chat_per_second=None, global_per_second=3), [1, 2, 3, 4], 3),
+    ],
+)
+async def test_flood_limits(bot: Bot, fake_api: FakeBotApi, flood: FloodControl, chats: list[int], refused_at: int) -> None:
+    """Per-chat, per-group and global limits each refuse the first send over the limit, and only that one."""
+    fake_api.enable_flood_control(flood)
+    for index, chat in enumerate(chats):
+        if index == refused_at:
+            with pytest.raises(RetryAfter):
+                await bot.send_message(chat, "x")
+        else:
+            await bot.send_message(chat, "x")
+    assert fake_api.flood_rejections == 1
+
+
+async def test_application_in_webhook_mode(fake_api: FakeBotApi, unused_tcp_port: int) -> None:
+    """With PTB's webhook server, pushed updates are POSTed with the secret token and answered."""
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
+
+    app = ApplicationBuilder().token(fake_api.token).base_url(fake_api.base_url).build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    url = f"http://127.0.0.1:{unused_tcp_port}/hook"
+    async with app:
+        await app.start()
+        await app.updater.start_webhook("127.0.0.1", unused_tcp_port, "hook", webhook_url=url, secret_token="s3cret")
+        assert fake_api.webhook["url"] == url and fake_api.webhook["secret_token"] == "s3cret"
+        fake_api.push_message("over the hook", user=5)
+        await fake_api.wait_for_messages(1)
+        async with aiohttp.ClientSession() as http:
+            async with http.post(url, json={"update_id": 999}, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
+                assert response.status == 403
+        await app.updater.stop()
+        await app.stop()
+    assert fake_api.sent_texts(5) == ["echo: over the hook"]
+    assert fake_api.webhook_responses[0][1] == 200
+
+
+async def test_webhook_delivery_is_retried_until_accepted(fake_api: FakeBotApi, unused_tcp_port: int) -> None:
+    """A webhook answering 500 gets the same update again, and the error shows in getWebhookInfo."""
+    statuses = iter([500, 200])
+    seen: list[int] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        seen.append((await request.json())["update_id"])
+        return web.Response(status=next(statuses))
+
+    server = web.Application()
+    server.router.add_post("/hook", hook)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
+    try:
+        async with Bot(fake_api.token, base_url=fake_api.base_url) as bot:
+            await bot.set_webhook(f"http://127.0.0.1:{unused_tcp_port}/hook")
+            update_id = fake_api.push_message("x")
+            await fake_api.wait_idle()
+            assert seen == [update_id, update_id]
+            assert "500" in (await bot.get_webhook_info()).last_error_message
+            assert fake_api.webhook_responses == [(update_id, 500), (update_id, 200)]
+    finally:
+        await runner.cleanup()

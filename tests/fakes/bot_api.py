@@ -21,23 +21,33 @@ Test-side API (everything is synchronous except the waits):
 - Updates (each returns its update_id; ``api.update(update_id)`` gives the dict):
   ``push_message(text, user=, chat=, chat_type=, reply_to=, language_code=, entities=, extra=)``
   (``/commands``, ``@mentions``, URLs get entities automatically), ``push_edited_message(message,
-  text)``, ``push_callback(message, data, user=)``, ``push_inline_query(query, user=, offset=)``,
+  text)``, ``push_callback(message, data, user=)`` (or ``inline_message_id=``), ``push_inline_query(query, user=, offset=)``,
   ``push_chosen_inline_result(result_id, query, user=)``, ``push_sticker(user=, chat=)``,
-  ``push_raw(update_without_id)``.
+  ``push_bot_added(chat, by=)``, ``push_raw(update_without_id)``. Updates go to getUpdates, or,
+  once the bot calls setWebhook (an http://127.0.0.1 URL is accepted for tests), are POSTed to
+  the webhook with ``X-Telegram-Bot-Api-Secret-Token``, retried until it answers 2xx
+  (``api.webhook_responses`` lists (update_id, status)).
 - Observation: ``api.calls`` (``Call(method, params)`` in order; ``api.calls_to("sendMessage")``),
   ``api.sent[chat_id]`` / ``api.all_sent`` (messages the bot sent, as dicts; edits update them in
   place), ``api.sent_texts(chat_id)``, ``api.callback_answers[query_id]``,
   ``api.inline_answers[query_id]``, ``api.commands(scope=None, language_code="")``,
-  ``api.deleted`` ((chat_id, message_id) pairs).
+  ``api.deleted`` ((chat_id, message_id) pairs), ``api.inline_result_message(query_id,
+  result_id)`` (what picking an answered inline result would post: parsed text and entities).
 - Waiting: ``await api.wait_for(predicate, timeout=5)``, ``await api.wait_for_messages(n,
   chat_id=None)`` (at least n in total, returns them), ``await api.wait_idle()`` (every update
   delivered, nothing in flight, no request for a quiet period: use it to assert silence).
 - Faults: ``api.fail_next(method, error_code=429, retry_after=1, times=1, chat_id=None)`` (any
-  code/description), ``api.drop_next(method, after=False)`` (connection dropped before, or after
+  code/description; ``retry_after`` may be fractional to keep tests fast, Telegram sends whole
+  seconds), ``api.drop_next(method, after=False)`` (connection dropped before, or after
   the message was really delivered), ``api.delay_next(method, seconds)``, ``api.block(chat_id)``,
   ``api.forget_chat(chat_id)``, ``api.kick(chat_id)``, ``api.set_member_status(chat_id,
   user_id, status)``, ``api.expire_queries()``, ``api.enable_flood_control(...)`` (429s like
   Telegram's limits).
+
+Deliberate differences from Telegram: a bare ``&`` in HTML is refused (Telegram lets it pass;
+it always means unescaped text); Markdown parse modes are not implemented (400); the bot sees
+every group message (group privacy off, the strictest case for "stay silent" tests); unknown
+chat ids are created on first use unless ``auto_create_chats=False`` or ``forget_chat``.
 
 A bug in the fake itself is answered with HTTP 500 and re-raised when the server stops, so it
 cannot pass silently.
@@ -49,12 +59,14 @@ import asyncio
 import itertools
 import json
 import logging
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.fakes.updates import detect_entities, make_group, make_private_chat, make_user
@@ -165,7 +177,7 @@ class FloodControl:
     per_chat_per_second: int | None = 1
     per_group_per_minute: int | None = 20
     global_per_second: int | None = 30
-    retry_after: int = 1
+    retry_after: float = 1
 
 
 class FakeBotApi:
@@ -208,6 +220,8 @@ class FakeBotApi:
         self.flood: FloodControl | None = None
         self.flood_rejections = 0
         self.webhook: JsonDict = {"url": ""}
+        self.webhook_responses: list[tuple[int, int | None]] = []
+        self.webhook_retry_delay = 0.05
         self._users: dict[int, JsonDict] = {}
         self._chats: dict[int, _ChatState] = {}
         self._queries: dict[str, _Query] = {}
@@ -229,6 +243,8 @@ class FakeBotApi:
         self._update_event = asyncio.Event()
         self._change_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
         self._port = 0
         self._methods: dict[str, Callable[[JsonDict], Awaitable[Any] | Any]] = {
             "getme": lambda p: self.bot_user,
@@ -274,6 +290,12 @@ class FakeBotApi:
         """Answer pending long polls at once, close the server; re-raise any bug of the fake."""
         self._stopping = True
         self._wake_pollers()
+        if self._webhook_task is not None:
+            await self._webhook_task
+            self._webhook_task = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -391,18 +413,25 @@ class FakeBotApi:
         self._store(edited)
         return self.push_raw({"edited_message": edited})
 
-    def push_callback(self, message: JsonDict, data: str, *, user: JsonDict | int | None = None) -> int:
-        """A user presses an inline button with ``data`` under ``message`` (a message the bot sent)."""
+    def push_callback(
+        self,
+        message: JsonDict | None,
+        data: str,
+        *,
+        user: JsonDict | int | None = None,
+        inline_message_id: str | None = None,
+    ) -> int:
+        """A user presses a button with ``data`` under ``message`` (one the bot sent) or under an inline message."""
+        if (message is None) == (inline_message_id is None):
+            raise ValueError("give either the message or the inline_message_id the button belongs to")
         query_id = str(next(self._query_ids) * 1000003)
         self._queries[query_id] = _Query("callback", time.monotonic())
-        current = self._current(message)
-        query = {
-            "id": query_id,
-            "from": self._resolve_user(user),
-            "message": current,
-            "chat_instance": str(abs(current["chat"]["id"]) * 7 + 1),
-            "data": data,
-        }
+        query: JsonDict = {"id": query_id, "from": self._resolve_user(user), "data": data}
+        if message is not None:
+            current = self._current(message)
+            query.update(message=current, chat_instance=str(abs(current["chat"]["id"]) * 7 + 1))
+        else:
+            query.update(inline_message_id=inline_message_id, chat_instance="inline")
         return self.push_raw({"callback_query": query})
 
     def push_inline_query(self, query: str, *, user: JsonDict | int | None = None, offset: str = "", chat_type: str | None = "sender") -> int:
@@ -418,6 +447,35 @@ class FakeBotApi:
         """A user picked one of the bot's inline results (delivered only if the bot enabled feedback)."""
         return self.push_raw({"chosen_inline_result": {"result_id": result_id, "from": self._resolve_user(user), "query": query}})
 
+    def push_bot_added(self, chat: JsonDict | int, *, by: JsonDict | int | None = None) -> int:
+        """Someone adds the bot to a group: a ``my_chat_member`` update from "left" to "member"."""
+        chat_dict = chat if isinstance(chat, dict) else self._chat_state(chat, create=True).chat
+        state = self._chats.setdefault(chat_dict["id"], _ChatState(chat_dict))
+        state.kicked = False
+        state.members[self.bot_user["id"]] = "member"
+        change = {
+            "chat": chat_dict,
+            "from": self._resolve_user(by),
+            "date": int(time.time()),
+            "old_chat_member": self._member(self.bot_user, "left"),
+            "new_chat_member": self._member(self.bot_user, "member"),
+        }
+        return self.push_raw({"my_chat_member": change})
+
+    def inline_result_message(self, query_id: str, result_id: str) -> JsonDict:
+        """What the chat would show if the user picked this answered inline result: text, entities, buttons."""
+        answer = self.inline_answers[query_id]
+        result = next(r for r in answer["results"] if r["id"] == result_id)
+        content = result["input_message_content"]
+        text, entities = format_text(content["message_text"], content.get("parse_mode"), content.get("entities"))
+        message: JsonDict = {"text": text, "via_bot": self.bot_user}
+        if entities:
+            message["entities"] = entities
+        markup = check_reply_markup(result.get("reply_markup"))
+        if markup:
+            message["reply_markup"] = markup
+        return message
+
     def expire_queries(self) -> None:
         """Make every callback and inline query so far too old to answer."""
         for query in self._queries.values():
@@ -431,7 +489,7 @@ class FakeBotApi:
         error_code: int = 429,
         description: str | None = None,
         *,
-        retry_after: int | None = None,
+        retry_after: float | None = None,
         times: int = 1,
         chat_id: int | str | None = None,
     ) -> None:
@@ -730,21 +788,19 @@ class FakeBotApi:
         if flood is None:
             return
         now = time.monotonic()
+        for times, horizon in ((state.sends, 60.0), (self._global_sends, 1.0)):
+            while times and now - times[0] >= horizon:
+                times.popleft()
         for window, limit, times in (
             (1.0, flood.per_chat_per_second, state.sends),
             (60.0, flood.per_group_per_minute if state.chat["type"] != "private" else None, state.sends),
             (1.0, flood.global_per_second, self._global_sends),
         ):
-            if limit is None:
-                continue
-            recent = sum(1 for t in times if now - t < window)
-            if recent >= limit:
+            if limit is not None and _count_since(times, now - window) >= limit:
                 self.flood_rejections += 1
                 raise ApiError(429, f"Too Many Requests: retry after {flood.retry_after}", retry_after=flood.retry_after)
-        for times in (state.sends, self._global_sends):
-            times.append(now)
-            while times and now - times[0] > 60.0:
-                times.popleft()
+        state.sends.append(now)
+        self._global_sends.append(now)
 
     def _message_ref(self, params: JsonDict) -> tuple[_ChatState, JsonDict] | None:
         """The (chat, message) an edit/delete targets; None for inline messages."""
@@ -814,25 +870,70 @@ class FakeBotApi:
 
     def _set_webhook(self, params: JsonDict) -> bool:
         url = params.get("url") or ""
-        if url and not url.startswith("https://") and not url.startswith("http://127.0.0.1"):
+        local = url.startswith(("http://127.0.0.1:", "http://localhost:"))  # the fake also accepts a local test listener
+        if url and not url.startswith("https://") and not local:
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise bad_request("secret token contains unallowed characters")
         if params.get("drop_pending_updates"):
             self._drop_pending()
+        self.webhook = {"url": url, "secret_token": secret}
+        self._wake_pollers()
+        if url and (self._webhook_task is None or self._webhook_task.done()):
+            self._webhook_task = asyncio.create_task(self._webhook_loop())
         return True
 
     def _delete_webhook(self, params: JsonDict) -> bool:
-        self.webhook = {"url": ""}
         if params.get("drop_pending_updates"):
             self._drop_pending()
+        self.webhook = {"url": ""}
+        self._wake_pollers()
         return True
+
+    async def _webhook_loop(self) -> None:
+        """Deliver pending updates to the webhook one by one, retrying until it answers 2xx, like Telegram."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+        while self.webhook["url"] and not self._stopping:
+            event = self._update_event
+            batch = self._deliverable(1)
+            if not batch:
+                await event.wait()
+                continue
+            update = batch[0]
+            secret = self.webhook.get("secret_token")
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+            status: int | None = None
+            self._in_flight += 1
+            self._activity += 1
+            try:
+                async with self._session.post(self.webhook["url"], json=update, headers=headers) as response:
+                    status = response.status
+                    error = f"Wrong response from the webhook: {response.status} {response.reason}"
+            except (aiohttp.ClientError, TimeoutError) as err:
+                error = f"Connection failed: {err!r}"
+            finally:
+                self._in_flight -= 1
+                self._activity += 1
+            self.webhook_responses.append((update["update_id"], status))
+            if status is not None and 200 <= status < 300:
+                if self._pending and self._pending[0] is update:
+                    self._pending.popleft()
+                self._last_delivered_id = max(self._last_delivered_id, update["update_id"])
+            else:
+                self.webhook.update(last_error_date=int(time.time()), last_error_message=error)
+                await asyncio.sleep(self.webhook_retry_delay)
+            self._notify()
 
     def _drop_pending(self) -> None:
         self._pending.clear()
         self._last_delivered_id = self._last_pushed_id
 
     def _get_webhook_info(self, params: JsonDict) -> JsonDict:
-        return {"url": self.webhook["url"], "has_custom_certificate": False, "pending_update_count": len(self._pending)}
+        info = {"url": self.webhook["url"], "has_custom_certificate": False, "pending_update_count": len(self._pending)}
+        info.update({k: v for k, v in self.webhook.items() if k.startswith("last_error")})
+        return info
 
     def _send_message(self, params: JsonDict) -> JsonDict:
         if "chat_id" not in params or params["chat_id"] in ("", None):
@@ -881,6 +982,9 @@ class FakeBotApi:
             if reply_parameters.get("allow_sending_without_reply"):
                 return None
             raise bad_request("message to be replied not found")
+        quote = reply_parameters.get("quote")
+        if quote is not None and quote not in target.get("text", target.get("caption", "")):
+            raise bad_request("QUOTE_TEXT_INVALID")
         return {k: v for k, v in target.items() if k != "reply_to_message"}
 
     def _edit_message_text(self, params: JsonDict) -> JsonDict | bool:
@@ -1054,3 +1158,13 @@ class FakeBotApi:
         self._check_access(state)
         return True
 
+
+
+def _count_since(times: deque[float], since: float) -> int:
+    """How many of the ascending ``times`` are later than ``since`` (walks only the recent tail)."""
+    count = 0
+    for t in reversed(times):
+        if t <= since:
+            break
+        count += 1
+    return count

@@ -42,7 +42,7 @@ _URL_RE = re.compile(r"(?:https?|tg)://[^\s]+", re.IGNORECASE)
 class ApiError(Exception):
     """A Bot API refusal: HTTP status ``code`` and Telegram's ``description`` text."""
 
-    def __init__(self, code: int, description: str, *, retry_after: int | None = None) -> None:
+    def __init__(self, code: int, description: str, *, retry_after: float | None = None) -> None:
         super().__init__(f"{code} {description}")
         self.code = code
         self.description = description
