@@ -15,6 +15,7 @@ import pytest
 from bot.check import run_check
 from bot.config import ENV_PREFIX, PROJECT_ROOT, Settings, load_settings
 from bot.knowledge_base import load_knowledge
+from bot.subscriptions.store import SubscriptionStore
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
@@ -69,6 +70,21 @@ def test_webhook_mode_shows_the_url_without_secrets(tmp_path) -> None:
     assert code == 0
     assert "webhook at https://bot.example.org/telegram/hook, listening on 0.0.0.0:9000, secret token set" in out
     assert secret not in out and "pw" not in out
+
+
+async def test_subscribers_are_counted_from_the_database(tmp_path) -> None:
+    """Subscribers written by the real store are counted (read-only) by check."""
+    settings = settings_for(tmp_path)
+    store = await SubscriptionStore.open(settings.database_path)
+    try:
+        await store.subscribe(1, "private", "ar")
+        await store.subscribe(2, "private", "en")
+        await store.subscribe(-1001, "supergroup", "ar")
+        code, out, _ = check(settings)
+    finally:
+        await store.close()
+    assert code == 0
+    assert "subscribers: 3" in out
 
 
 def test_unreadable_database_is_a_runtime_problem(tmp_path) -> None:
