@@ -9,7 +9,8 @@ in one place, instead of at every call site:
 * the user's words (``text``, ``question``, ``query``) are dropped unless ``BOT_DEBUG`` is on;
 * the bot token and the webhook secret are redacted from the finished line, whatever put them
   there (httpx logs request URLs, and Telegram's URLs contain the token);
-* chatty HTTP client loggers are held at WARNING.
+* chatty HTTP client loggers are held at WARNING;
+* Python warnings (deprecations from libraries) are logged like everything else.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> loggi
     )
     root.addHandler(handler)
     root.setLevel(settings.log_level)
+    logging.captureWarnings(True)  # library warnings become log lines too, not raw stderr text
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     return handler

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import warnings
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -31,6 +32,7 @@ def capture(tmp_path) -> Iterator[Callable[..., io.StringIO]]:
         return buf
 
     yield setup
+    logging.captureWarnings(False)
     for h in [h for h in root.handlers if h.name == HANDLER_NAME]:
         root.removeHandler(h)
     root.setLevel(saved_level)
@@ -168,6 +170,17 @@ def test_level_setting_filters(capture) -> None:
     log_event(logging.getLogger("bot"), "send_failed", level=logging.WARNING, update_id=2)
     out = lines(buf)
     assert len(out) == 1 and "send_failed" in out[0]
+
+
+def test_python_warnings_become_log_lines(capture) -> None:
+    """A library's warnings.warn comes out as one JSON line, not as raw text on stderr."""
+    buf = capture(log_format="json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("old API", DeprecationWarning, stacklevel=1)
+    [line] = lines(buf)
+    record = json.loads(line)
+    assert record["logger"] == "py.warnings" and "old API" in record["message"]
 
 
 def test_configuring_twice_does_not_duplicate_lines(capture) -> None:
