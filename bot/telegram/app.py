@@ -23,6 +23,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, Defaults
 
+from bot.subscriptions import handlers as subscriptions
 from bot.telegram import buttons, commands, errors, flood_guard, inline, questions
 from bot.telegram.render import NO_PREVIEW
 from bot.telegram.services import BotServices, install
@@ -31,10 +32,12 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Registrar = Callable[[AnyApplication], None]
 Hook = Callable[[AnyApplication], Awaitable[None]]
 
-HANDLERS: tuple[Registrar, ...] = (flood_guard.register, commands.register, buttons.register, inline.register, questions.register)
+HANDLERS: tuple[Registrar, ...] = (
+    flood_guard.register, commands.register, subscriptions.register, buttons.register, inline.register, questions.register
+)
 FALLBACKS: tuple[Registrar, ...] = (commands.register_fallbacks, buttons.register_fallbacks)
-ON_START: tuple[Hook, ...] = (commands.publish_command_menus,)
-ON_STOP: tuple[Hook, ...] = ()
+ON_START: tuple[Hook, ...] = (commands.publish_command_menus, subscriptions.start)
+ON_STOP: tuple[Hook, ...] = (subscriptions.stop,)
 ALLOWED_UPDATES: tuple[str, ...] = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 
 MAX_RETRIES = 5  # 429s on one call before giving up (each waits Telegram's retry_after)

@@ -18,6 +18,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 
 from bot.logs import log_event
 from bot.search import detect_lang
+from bot.subscriptions.handlers import record_question
 from bot.telegram.render import Rendered, esc, render_answer
 from bot.telegram.replies import reply
 from bot.telegram.services import services_of
@@ -69,6 +70,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         lang = answer.lang
         await reply(message, render_answer(answer, svc.knowledge.documents))
         outcome = "answered" if answer.answered else "abstained"
+        await record_question(context, answer.answered)
     log_event(
         log,
         "question",
