@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from tests.fakes import FakeBotApi, FloodControl
@@ -138,21 +138,36 @@ async def test_dropped_connection_is_a_network_error(bot: Bot, fake_api: FakeBot
 
 
 @pytest.mark.parametrize(
-    ("setup", "error", "match"),
+    ("setup", "chat_id", "error", "match"),
     [
-        (lambda api: api.block(5), Forbidden, "bot was blocked by the user"),
-        (lambda api: api.forget_chat(5), BadRequest, "chat not found"),
-        (lambda api: api.kick(-42), Forbidden, "bot was kicked from the group chat"),
-        (lambda api: api.kick(-1001234), Forbidden, "bot was kicked from the supergroup chat"),
+        (FakeBotApi.block, 5, Forbidden, "bot was blocked by the user"),
+        (FakeBotApi.forget_chat, 5, BadRequest, "chat not found"),
+        (FakeBotApi.kick, -42, Forbidden, "bot was kicked from the group chat"),
+        (FakeBotApi.kick, -1001234, Forbidden, "bot was kicked from the supergroup chat"),
+        (FakeBotApi.deactivate, 5, Forbidden, "user is deactivated"),
+        (lambda api, chat_id: api.migrate(chat_id, -1009), -42, ChatMigrated, "-1009"),
     ],
 )
-async def test_unreachable_chats_refuse_messages(bot: Bot, fake_api: FakeBotApi, setup, error, match: str) -> None:
-    """Blocked users, unknown chats and kicked-from groups give Telegram's errors."""
-    setup(fake_api)
-    chat_id = next(iter(fake_api._chats))
+async def test_unreachable_chats_refuse_messages(bot: Bot, fake_api: FakeBotApi, setup, chat_id: int, error, match: str) -> None:
+    """Blocked or deleted users, unknown chats, kicked-from and migrated groups give Telegram's errors."""
+    setup(fake_api, chat_id)
     with pytest.raises(error, match=f"(?i){match}"):
         await bot.send_message(chat_id, "x")
     assert fake_api.all_sent == []
+
+
+@pytest.mark.parametrize(("setup", "readable"), [("block", True), ("deactivate", True), ("kick", False), ("forget_chat", False)])
+async def test_refusals_also_apply_to_chat_info(bot: Bot, fake_api: FakeBotApi, setup: str, readable: bool) -> None:
+    """A blocked user's chat can still be read; a kicked-from or unknown chat cannot; unblock undoes it."""
+    chat_id = 5 if setup in ("block", "deactivate") else -42
+    getattr(fake_api, setup)(chat_id)
+    if readable:
+        assert (await bot.get_chat(chat_id)).id == chat_id
+    else:
+        with pytest.raises((Forbidden, BadRequest)):
+            await bot.get_chat(chat_id)
+    fake_api.unblock(chat_id)
+    await bot.send_message(chat_id, "back")
 
 
 async def test_unknown_chats_can_be_refused(fake_api: FakeBotApi, bot: Bot) -> None:
@@ -514,3 +529,12 @@ async def test_webhook_delivery_is_retried_until_accepted(fake_api: FakeBotApi, 
             assert fake_api.webhook_responses == [(update_id, 500), (update_id, 200)]
     finally:
         await runner.cleanup()
+
+
+async def test_recorded_calls_have_typed_parameters(bot: Bot, fake_api: FakeBotApi) -> None:
+    """PTB's form fields are decoded to the types Telegram reads: ints, booleans, objects, digit-only text stays text."""
+    await bot.send_message(-42, "12345", disable_notification=True, reply_markup=keyboard(callback_data="a"))
+    [call] = fake_api.calls_to("sendmessage")
+    assert call.params["chat_id"] == -42 and call.params["text"] == "12345"
+    assert call.params["disable_notification"] is True
+    assert call.params["reply_markup"] == {"inline_keyboard": [[{"text": "press", "callback_data": "a"}]]}

@@ -40,8 +40,9 @@ Test-side API (everything is synchronous except the waits):
   code/description; ``retry_after`` may be fractional to keep tests fast, Telegram sends whole
   seconds), ``api.drop_next(method, after=False)`` (connection dropped before, or after
   the message was really delivered), ``api.delay_next(method, seconds)``, ``api.block(chat_id)``,
-  ``api.forget_chat(chat_id)``, ``api.kick(chat_id)``, ``api.set_member_status(chat_id,
-  user_id, status)``, ``api.expire_queries()``, ``api.enable_flood_control(...)`` (429s like
+  ``api.deactivate(chat_id)``, ``api.forget_chat(chat_id)``, ``api.kick(chat_id)``,
+  ``api.migrate(group_id, supergroup_id)`` (PTB's ChatMigrated), ``api.unblock(chat_id)``,
+  ``api.set_member_status(chat_id, user_id, status)``, ``api.expire_queries()``, ``api.enable_flood_control(...)`` (429s like
   Telegram's limits).
 
 Deliberate differences from Telegram: a bare ``&`` in HTML is refused (Telegram lets it pass;
@@ -157,9 +158,8 @@ class _ChatState:
     next_message_id: int = 1
     messages: dict[int, JsonDict] = field(default_factory=dict)
     members: dict[int, str] = field(default_factory=dict)
-    blocked: bool = False
-    missing: bool = False
-    kicked: bool = False
+    refusal: ApiError | None = None  # what Telegram answers instead of acting (blocked, kicked, ...)
+    readable: bool = True  # whether getChat/getChatMember still work despite the refusal
     sends: deque[float] = field(default_factory=deque)
 
 
@@ -451,7 +451,7 @@ class FakeBotApi:
         """Someone adds the bot to a group: a ``my_chat_member`` update from "left" to "member"."""
         chat_dict = chat if isinstance(chat, dict) else self._chat_state(chat, create=True).chat
         state = self._chats.setdefault(chat_dict["id"], _ChatState(chat_dict))
-        state.kicked = False
+        state.refusal = None
         state.members[self.bot_user["id"]] = "member"
         change = {
             "chat": chat_dict,
@@ -520,23 +520,43 @@ class FakeBotApi:
         self.flood = flood or FloodControl()
         return self.flood
 
+    def _refuse(self, chat_id: int, refusal: ApiError | None, *, readable: bool) -> _ChatState:
+        state = self._chat_state(chat_id, create=True)
+        state.refusal, state.readable = refusal, readable
+        return state
+
     def block(self, chat_id: int) -> None:
-        """The user blocked the bot: sends get 403 "bot was blocked by the user"."""
-        self._chat_state(chat_id, create=True).blocked = True
+        """The user blocked the bot: sends get 403 "bot was blocked by the user" (getChat still works)."""
+        self._refuse(chat_id, ApiError(403, "Forbidden: bot was blocked by the user"), readable=True)
+
+    def deactivate(self, chat_id: int) -> None:
+        """The user deleted their account: sends get 403 "user is deactivated"."""
+        self._refuse(chat_id, ApiError(403, "Forbidden: user is deactivated"), readable=True)
 
     def unblock(self, chat_id: int) -> None:
-        """The user unblocked the bot."""
-        self._chat_state(chat_id, create=True).blocked = False
+        """The chat accepts messages again (undoes block, deactivate, forget_chat and kick)."""
+        state = self._refuse(chat_id, None, readable=True)
+        if state.members.get(self.bot_user["id"]) == "kicked":
+            state.members[self.bot_user["id"]] = "member"
 
     def forget_chat(self, chat_id: int) -> None:
-        """Telegram no longer knows the chat: sends get 400 "chat not found"."""
-        self._chat_state(chat_id, create=True).missing = True
+        """Telegram no longer knows the chat: every method on it gets 400 "chat not found"."""
+        self._refuse(chat_id, bad_request("chat not found"), readable=False)
 
     def kick(self, chat_id: int) -> None:
-        """The bot was removed from the group: sends get 403 "bot was kicked from the ... chat"."""
-        state = self._chat_state(chat_id, create=True)
-        state.kicked = True
+        """The bot was removed from the group: every method on it gets 403 "bot was kicked from the ... chat"."""
+        kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+        state = self._refuse(chat_id, ApiError(403, f"Forbidden: bot was kicked from the {kind} chat"), readable=False)
         state.members[self.bot_user["id"]] = "kicked"
+
+    def migrate(self, chat_id: int, to_chat_id: int, title: str | None = None) -> JsonDict:
+        """The group became a supergroup: the old id gets 400 with ``migrate_to_chat_id`` (PTB's ChatMigrated)."""
+        old = self._chat_state(chat_id, create=True)
+        new = self.group(to_chat_id, title or old.chat.get("title", "Supergroup"), "supergroup")
+        self._chats[to_chat_id].members.update(old.members)
+        error = ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to_chat_id=to_chat_id)
+        self._refuse(chat_id, error, readable=False)
+        return new
 
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """What getChatMember reports for (chat, user): creator/administrator/member/restricted/left/kicked."""
@@ -774,14 +794,11 @@ class FakeBotApi:
         scope = as_json(scope, "scope") if scope is not None else {"type": "default"}
         return json.dumps(scope, sort_keys=True)
 
-    def _check_access(self, state: _ChatState) -> None:
-        if state.missing:
-            raise bad_request("chat not found")
-        if state.blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
-        if state.kicked:
-            kind = "supergroup" if state.chat["type"] == "supergroup" else "group"
-            raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+    @staticmethod
+    def _check_access(state: _ChatState, *, reading: bool = False) -> None:
+        """Raise the chat's refusal; reading methods pass when the refusal allows it (blocked users)."""
+        if state.refusal is not None and not (reading and state.readable):
+            raise state.refusal
 
     def _check_flood(self, state: _ChatState) -> None:
         flood = self.flood
@@ -809,6 +826,7 @@ class FakeBotApi:
         if "chat_id" not in params:
             raise bad_request("chat_id is empty")
         state = self._chat_state(params["chat_id"])
+        self._check_access(state)
         message = state.messages.get(params.get("message_id", 0))
         if message is None:
             raise bad_request("message to edit not found")
@@ -1036,6 +1054,7 @@ class FakeBotApi:
 
     def _delete_message(self, params: JsonDict) -> bool:
         state = self._chat_state(params.get("chat_id", 0))
+        self._check_access(state)
         message_id = params.get("message_id")
         if state.messages.pop(message_id, None) is None:
             raise bad_request("message to delete not found")
@@ -1093,8 +1112,7 @@ class FakeBotApi:
 
     def _get_chat(self, params: JsonDict) -> JsonDict:
         state = self._chat_state(params.get("chat_id", 0))
-        if state.missing:
-            raise bad_request("chat not found")
+        self._check_access(state, reading=True)
         gifts = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False, "premium_subscription": False, "gifts_from_channels": False}
         return {**state.chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
 
@@ -1122,8 +1140,7 @@ class FakeBotApi:
 
     def _get_chat_member(self, params: JsonDict) -> JsonDict:
         state = self._chat_state(params.get("chat_id", 0))
-        if state.missing:
-            raise bad_request("chat not found")
+        self._check_access(state, reading=True)
         user_id = params.get("user_id")
         if user_id == self.bot_user["id"]:
             return self._member(self.bot_user, state.members.get(user_id, "member"))
@@ -1138,8 +1155,7 @@ class FakeBotApi:
 
     def _get_chat_administrators(self, params: JsonDict) -> list[JsonDict]:
         state = self._chat_state(params.get("chat_id", 0))
-        if state.missing:
-            raise bad_request("chat not found")
+        self._check_access(state, reading=True)
         admins = []
         for user_id, status in state.members.items():
             if status in ("creator", "administrator"):
@@ -1149,6 +1165,7 @@ class FakeBotApi:
 
     def _get_chat_member_count(self, params: JsonDict) -> int:
         state = self._chat_state(params.get("chat_id", 0))
+        self._check_access(state, reading=True)
         return sum(1 for status in state.members.values() if status not in ("left", "kicked"))
 
     def _send_chat_action(self, params: JsonDict) -> bool:

@@ -42,17 +42,23 @@ _URL_RE = re.compile(r"(?:https?|tg)://[^\s]+", re.IGNORECASE)
 class ApiError(Exception):
     """A Bot API refusal: HTTP status ``code`` and Telegram's ``description`` text."""
 
-    def __init__(self, code: int, description: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, code: int, description: str, *, retry_after: float | None = None, migrate_to_chat_id: int | None = None
+    ) -> None:
         super().__init__(f"{code} {description}")
         self.code = code
         self.description = description
-        self.retry_after = retry_after
+        self.parameters: JsonDict = {}
+        if retry_after is not None:
+            self.parameters["retry_after"] = retry_after
+        if migrate_to_chat_id is not None:
+            self.parameters["migrate_to_chat_id"] = migrate_to_chat_id
 
     def payload(self) -> JsonDict:
-        """The JSON body Telegram answers with."""
+        """The JSON body Telegram answers with (``parameters`` only when there are some)."""
         body: JsonDict = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        if self.parameters:
+            body["parameters"] = dict(self.parameters)
         return body
 
 
