@@ -53,3 +53,26 @@ async def bot(fake_api: FakeBotApi) -> AsyncIterator[Bot]:
 @pytest.fixture
 def broadcaster(bot: Bot, store: SubscriptionStore, settings: Settings) -> Broadcaster:
     return Broadcaster.from_settings(bot, store, settings, policy=FAST_RETRIES)
+
+
+from tests.telegram.conftest import RunningBot, start_bot  # noqa: E402,F401  (the real Application on the fake API)
+
+ADMIN_ID = 42
+BOT_OVERRIDES = {
+    "admin_ids": str(ADMIN_ID),
+    "rate_global_per_second": 500,
+    "rate_chat_per_second": 100,
+    "rate_group_per_minute": 6000,
+    "digest_schedule": "off",
+}
+
+
+async def stop_app(running: RunningBot) -> None:
+    """Stop a running bot the way run_polling does on SIGTERM (the fixture's teardown is then a no-op)."""
+    app = running.app
+    assert app.updater is not None
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
