@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 from bot.config import Settings
 from bot.logs import configure_logging, log_event
@@ -28,6 +29,25 @@ To try the answers without Telegram, use the local console:  python -m bot chat"
 log = logging.getLogger("bayan.telegram")
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Arguments for ``run_webhook``/``Updater.start_webhook``: where to listen, what Telegram calls, the secret.
+
+    PTB's webhook server answers 403 to any request without the right
+    ``X-Telegram-Bot-Api-Secret-Token`` header, so only Telegram can post updates.
+    """
+    if settings.webhook_url is None or settings.webhook_secret is None:
+        raise ValueError("webhook mode needs BOT_WEBHOOK_URL and BOT_WEBHOOK_SECRET")
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": settings.webhook_path,
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret.get_secret_value(),
+        "allowed_updates": list(ALLOWED_UPDATES),
+        "drop_pending_updates": False,
+    }
+
+
 def run_bot(settings: Settings) -> int:
     if settings.token is None:
         print(NO_TOKEN_HINT, file=sys.stderr)
@@ -43,16 +63,7 @@ def run_bot(settings: Settings) -> int:
         documents=len(services.knowledge.documents),
     )
     if settings.mode == "webhook":
-        assert settings.webhook_secret is not None  # enforced by Settings
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=list(ALLOWED_UPDATES),
-            drop_pending_updates=False,
-        )
+        application.run_webhook(**webhook_options(settings))
     else:
         application.run_polling(allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False)
     log_event(log, "stopped")

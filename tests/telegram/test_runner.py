@@ -1,0 +1,106 @@
+"""Running the bot: webhook mode refuses strangers, ``python -m bot run`` explains a missing token and polls with one."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from bot.config import PROJECT_ROOT
+from bot.telegram.app import build_application
+from bot.telegram.runner import webhook_options
+from bot.telegram.services import BotServices
+from tests.fakes import FakeBotApi
+from tests.telegram.conftest import bot_settings
+
+SECRET = "s3cret-Token_for-webhook-tests"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    env.update(extra)
+    return env
+
+
+async def test_webhook_refuses_requests_without_the_secret_and_answers_with_it(fake_api: FakeBotApi, tmp_path: Path) -> None:
+    """Webhook mode: setWebhook carries the secret; POSTs without or with a wrong secret get 403, the right one is answered."""
+    port = _free_port()
+    settings = bot_settings(
+        fake_api,
+        tmp_path,
+        webhook_url="https://bot.example.org/telegram/hook",
+        webhook_secret=SECRET,
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+    )
+    app = build_application(BotServices.load(settings))
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_webhook(**webhook_options(settings))
+        await app.start()
+        try:
+            assert fake_api.webhook == {"url": "https://bot.example.org/telegram/hook", "secret_token": SECRET}
+            update = {"update_id": 77, "message": {"message_id": 1, "date": 0, "text": "first strike",
+                      "chat": {"id": 1001, "type": "private", "first_name": "A"},
+                      "from": {"id": 1001, "is_bot": False, "first_name": "A", "language_code": "en"}}}
+            url = f"http://127.0.0.1:{port}/telegram/hook"
+            async with aiohttp.ClientSession() as http:
+                for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-0000000"}):
+                    async with http.post(url, json=update, headers=headers) as response:
+                        assert response.status == 403
+                await fake_api.wait_idle()
+                assert fake_api.all_sent == []
+                async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+                    assert response.status == 200
+            [reply] = await fake_api.wait_for_messages(1, chat_id=1001)
+            assert "first to strike" in reply["text"]
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+async def test_run_without_token_explains_how_to_get_one(tmp_path: Path) -> None:
+    """`python -m bot run` with no token exits 2, pointing to @BotFather, BOT_TOKEN in .env and `python -m bot chat`."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=_clean_env(),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode == 2
+    text = stderr.decode()
+    assert "@BotFather" in text and "BOT_TOKEN" in text and ".env" in text and "python -m bot chat" in text
+
+
+async def test_run_polls_answers_and_stops_cleanly_on_sigterm(fake_api: FakeBotApi, tmp_path: Path) -> None:
+    """The real entry point with a token: publishes menus, answers a question, exits 0 on SIGTERM without the token in its output."""
+    env = _clean_env(BOT_TOKEN=fake_api.token, BOT_API_BASE_URL=fake_api.base_url, BOT_DATA_DIR=str(tmp_path / "data"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake_api.wait_for(lambda: fake_api.calls_to("getUpdates"), timeout=20, what="the bot to start polling")
+        assert fake_api.commands(language_code="ar") is not None
+        fake_api.push_message("first strike", user=1001)
+        [reply] = await fake_api.wait_for_messages(1, chat_id=1001, timeout=10)
+        assert "first to strike" in reply["text"]
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0
+    assert fake_api.token.split(":")[1] not in stderr.decode()
