@@ -24,11 +24,17 @@ from bot.telegram.render import (
     tg_len,
 )
 from bot.telegram.texts import texts
-from tests.telegram.telegram_html import parse
+from tests.fakes.telegram_html import parse_html
 
 KB = load_knowledge(PROJECT_ROOT / "knowledge")
 DOC, PASSAGE = KB.passage("proposal-3-incidents-agreement") or (None, None)
 _, AIMS = KB.passage("aims") or (None, None)
+
+
+def parse(html_text: str) -> tuple[str, list[str]]:
+    """Plain text and link targets, parsed as Telegram does (raises on markup Telegram would refuse)."""
+    text, entities = parse_html(html_text)
+    return text, [e["url"] for e in entities if e["type"] == "text_link"]
 
 
 def _answer(lang: str, *ids: str, answered: bool = True, query: str = "q") -> Answer:
