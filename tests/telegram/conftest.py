@@ -26,6 +26,21 @@ class RunningBot:
     api: FakeBotApi
     settings: Settings
     services: BotServices
+    stopped: bool = False
+
+    async def stop(self) -> None:
+        """Shut down as run_polling does on SIGTERM; idempotent, so the fixture's teardown is then a no-op."""
+        if self.stopped:
+            return
+        self.stopped = True
+        app = self.app
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
 
     async def ask(self, text: str, *, user: int = 1001, language_code: str = "en", **push: Any) -> dict[str, Any]:
         """Push a message from ``user`` in their private chat and return the bot's next message there."""
@@ -42,31 +57,26 @@ def bot_settings(api: FakeBotApi, data_dir: Path, **overrides: Any) -> Settings:
 
 @pytest.fixture
 async def start_bot(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[RunningBot]]]:
-    started: list[AnyApplication] = []
+    started: list[RunningBot] = []
 
     async def start(**overrides: Any) -> RunningBot:
         settings = bot_settings(fake_api, tmp_path, **overrides)
         services = BotServices.load(settings)
         app = build_application(services)
+        running = RunningBot(app, fake_api, settings, services)
         # The same sequence as Application.run_polling, minus the signal handling.
         await app.initialize()
-        started.append(app)
+        started.append(running)
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=list(ALLOWED_UPDATES))
         await app.start()
-        return RunningBot(app, fake_api, settings, services)
+        return running
 
     yield start
-    for app in reversed(started):
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+    for running in reversed(started):
+        await running.stop()
 
 
 @pytest.fixture
