@@ -31,6 +31,11 @@ FIELDS_ATTR = "bayan_fields"
 EVENT_ATTR = "bayan_event"
 TEXT_FIELDS = frozenset({"text", "question", "query"})
 QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "tornado.access")
+#: PTB logs this at CRITICAL when SIGTERM lands while a getUpdates answer is on its way. It is
+#: harmless: those updates were never acknowledged, so Telegram delivers them again after the
+#: restart (tests/deploy/test_shutdown.py checks they are answered exactly once). Logged at
+#: CRITICAL it would page an operator on every deploy under load.
+BENIGN_SHUTDOWN_RACE = ("telegram.ext.Updater", "Updater stopped unexpectedly. Pulled updates will be ignored")
 
 
 def log_event(logger: logging.Logger, event: str, /, *, level: int = logging.INFO, **fields: Any) -> None:
@@ -57,6 +62,15 @@ def secrets_of(settings: Settings) -> tuple[str, ...]:
     if settings.webhook_secret is not None:
         out.append(settings.webhook_secret.get_secret_value())
     return tuple(s for s in out if s)
+
+
+class _BenignShutdownRace(logging.Filter):
+    """Re-levels PTB's shutdown-race message (see :data:`BENIGN_SHUTDOWN_RACE`) to INFO."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO and record.getMessage().startswith(BENIGN_SHUTDOWN_RACE[1]):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
 
 
 class _LineFormatter(logging.Formatter):
@@ -127,4 +141,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> loggi
     logging.captureWarnings(True)  # library warnings become log lines too, not raw stderr text
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    updater = logging.getLogger(BENIGN_SHUTDOWN_RACE[0])
+    if not any(isinstance(f, _BenignShutdownRace) for f in updater.filters):
+        updater.addFilter(_BenignShutdownRace())
     return handler

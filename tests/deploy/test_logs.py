@@ -183,6 +183,16 @@ def test_python_warnings_become_log_lines(capture) -> None:
     assert record["logger"] == "py.warnings" and "old API" in record["message"]
 
 
+def test_ptb_shutdown_race_is_not_critical(capture) -> None:
+    """PTB's 'Updater stopped unexpectedly' at shutdown (updates come again) is logged as INFO, not CRITICAL."""
+    buf = capture(log_format="json")
+    message = "Updater stopped unexpectedly. Pulled updates will be ignored and pulled again on restart."
+    logging.getLogger("telegram.ext.Updater").critical(message)
+    logging.getLogger("telegram.ext.Updater").critical("Something else went wrong")
+    levels = [(json.loads(line)["level"], json.loads(line)["message"]) for line in lines(buf)]
+    assert levels == [("INFO", message), ("CRITICAL", "Something else went wrong")]
+
+
 def test_configuring_twice_does_not_duplicate_lines(capture) -> None:
     """Re-running configure_logging replaces its handler instead of adding a second one."""
     capture()
