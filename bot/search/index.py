@@ -10,26 +10,30 @@ Abstention rests on *coverage*: how much of the question's informative weight (i
 matches. A word the statement never uses ("weather", "Biden") counts like the rarest word, so
 a question mostly about something else scores low however well its other words match. Words
 implied by the subject itself (Putin, statement, proposal) count for less, as people add them
-to every question. The score (0–100) blends coverage with relative BM25 strength and a bonus
-for adjacent-word (phrase) matches; one calibrated threshold on it decides ``answered``.
+to every question. The score is coverage x relative BM25 strength x a bonus for adjacent-word
+(phrase) matches, on a 0–100 scale; one calibrated threshold on it decides ``answered``.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, defaultdict
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Answer, Hit
-from bot.knowledge_base import Document, KnowledgeBase, Passage
+from bot.knowledge_base import Document, KnowledgeBase, Lang, Passage
+from bot.search import phrases
 from bot.search.analysis import Analyzer, Term
-from bot.search.fuzzy import FuzzyVocabulary
+from bot.search.fuzzy import FuzzyVocabulary, fuzzy_key
 from bot.search.glossary import GLOSSARY
 from bot.search.language import detect_lang
+from bot.search.normalize import normalize_text
 from bot.search.ordinals import LAST, proposal_number
-from bot.search.stemming import bare_arabic
+from bot.search.stopwords import is_stop_word
+from bot.search.tokenize import tokenize
 
 K1 = 1.2
 B = 0.75
@@ -43,8 +47,9 @@ CONTEXT_WEIGHT = 0.3
 BM25_SHARE = 0.25
 PHRASE_BONUS = 0.1
 MAX_PHRASE_BONUSES = 2
+_MAX_BOOST = 1 + PHRASE_BONUS * MAX_PHRASE_BONUSES
 
-ANSWER_THRESHOLD = 36.0  # calibrated on tests/search/questions.toml
+ANSWER_THRESHOLD = 36.0  # calibrated on the tuned part of tests/search/questions.toml
 MAX_QUERY_CHARS = 2000  # longer input is cut here; front ends enforce their own, stricter limit
 MAX_TERMS = 32
 
@@ -57,11 +62,7 @@ _CONTEXT_WORDS = (
     "خبر الخبر مقال المقال"
 )
 
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    document: Document
-    passage: Passage
+Postings = tuple[array, array]  # passage numbers ('I'), precomputed BM25 weights ('d')
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,84 +73,78 @@ class _Resolved:
     alternatives: tuple[tuple[str, float], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    """Everything :meth:`PassageIndex.build` computes; read-only afterwards."""
+
+    postings: dict[str, Postings]
+    idf: dict[str, float]
+    term_ids: dict[str, int]
+    sequences: tuple[bytes, ...]
+    glossary: dict[str, tuple[str, ...]]
+    fuzzy: FuzzyVocabulary
+    context_stems: frozenset[str]
+
+
 class PassageIndex:
     """Immutable after :meth:`build`; :meth:`search` is pure and safe to call from any thread."""
 
-    def __init__(
-        self,
-        entries: Sequence[_Entry],
-        analyzer: Analyzer,
-        postings: dict[str, tuple[tuple[int, float], ...]],
-        idf: dict[str, float],
-        bigrams: dict[tuple[str, str], frozenset[int]],
-        glossary: dict[str, tuple[str, ...]],
-        fuzzy: FuzzyVocabulary,
-        context_stems: frozenset[str],
-    ) -> None:
+    def __init__(self, entries: Sequence[tuple[Document, Passage]], analyzer: Analyzer, tables: _Tables) -> None:
         self._entries = tuple(entries)
         self._analyzer = analyzer
-        self._postings = postings
-        self._idf = idf
-        self._bigrams = bigrams
-        self._glossary = glossary
-        self._fuzzy = fuzzy
-        self._context_stems = context_stems
-        self._unknown_idf = _idf(len(entries), 0)
-        self._proposals = tuple(i for i, e in enumerate(self._entries) if e.passage.proposal is not None)
-        self._leads: dict[str, int] = {}
-        for i, e in enumerate(self._entries):
-            self._leads.setdefault(e.document.id, i)
+        self._t = tables
+        self._unknown_idf = _idf(len(self._entries), 0)
+        self._proposals = tuple(i for i, (_, p) in enumerate(self._entries) if p.proposal is not None)
+        leads: dict[str, int] = {}
+        for i, (doc, _) in enumerate(self._entries):
+            leads.setdefault(doc.id, i)
+        self._leads = leads
 
     def __len__(self) -> int:
         return len(self._entries)
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> PassageIndex:
-        """Analyse every passage once: postings with precomputed BM25 weights, bigrams, glossary, vocabulary."""
-        return cls.from_passages([(doc, p) for doc, p in kb.entries()])
+        """Analyse every passage once: postings with BM25 weights, term sequences, glossary, vocabulary."""
+        return cls.from_passages(kb.entries())
 
     @classmethod
     def from_passages(cls, pairs: Iterable[tuple[Document, Passage]]) -> PassageIndex:
         """Build from (document, passage) pairs; :meth:`build` and the benchmark's synthetic corpus use it."""
         analyzer = Analyzer()
-        entries = [_Entry(doc, p) for doc, p in pairs]
-        tfs: list[Counter[str]] = []
-        lengths: list[float] = []
-        bigram_sets: dict[tuple[str, str], set[int]] = defaultdict(set)
-        surfaces: dict[str, str] = {}
-        for i, entry in enumerate(entries):
-            tf: Counter[str] = Counter()
-            for text, weight in _fields(entry.passage):
-                terms = analyzer.content_terms(text)
-                for term in terms:
-                    tf[term.stem] += weight
-                    surfaces.setdefault(term.surface, term.stem)
-                    if term.script == "ar":
-                        surfaces.setdefault(bare_arabic(term.surface), term.stem)
-                for a, b in zip(terms, terms[1:]):
-                    bigram_sets[(a.stem, b.stem)].add(i)
+        entries = list(pairs)
+        stems: dict[str, str] = {}  # surface → stem, for this build only
+        term_ids: dict[str, int] = {}
+        fuzzy_words: dict[str, str] = {}
+        tfs: list[dict[str, float]] = []
+        sequences: list[bytes] = []
+        for _, passage in entries:
+            tf: dict[str, float] = defaultdict(float)
+            sequence: list[int] = []
+            for text, weight in _fields(passage):
+                for token in tokenize(normalize_text(text)):
+                    if is_stop_word(token.text):
+                        continue
+                    stem = stems.get(token.text)
+                    if stem is None:
+                        stem = stems[token.text] = analyzer.stem(token.text, token.script)
+                        fuzzy_words.setdefault(fuzzy_key(token.text), stem)
+                    tf[stem] += weight
+                    sequence.append(term_ids.setdefault(stem, len(term_ids) + 1))
+                sequence.append(phrases.SEPARATOR)
             tfs.append(tf)
-            lengths.append(sum(tf.values()))
-        n = len(entries)
-        avg_length = (sum(lengths) / n) if n else 1.0
-        df: Counter[str] = Counter(stem for tf in tfs for stem in tf)
-        idf = {stem: _idf(n, count) for stem, count in df.items()}
-        postings_lists: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, tf in enumerate(tfs):
-            norm = K1 * (1 - B + B * lengths[i] / avg_length)
-            for stem, freq in tf.items():
-                postings_lists[stem].append((i, idf[stem] * freq * (K1 + 1) / (freq + norm)))
-        postings = {stem: tuple(plist) for stem, plist in postings_lists.items()}
-        return cls(
-            entries,
-            analyzer,
-            postings,
-            idf,
-            {pair: frozenset(ids) for pair, ids in bigram_sets.items()},
-            _glossary_stems(analyzer, postings),
-            FuzzyVocabulary(surfaces),
-            frozenset(t.stem for t in analyzer.content_terms(_CONTEXT_WORDS)),
+            sequences.append(phrases.encode(sequence))
+        postings, idf = _bm25_postings(tfs)
+        tables = _Tables(
+            postings=postings,
+            idf=idf,
+            term_ids=term_ids,
+            sequences=tuple(sequences),
+            glossary=_glossary_stems(analyzer, postings),
+            fuzzy=FuzzyVocabulary(fuzzy_words),
+            context_stems=frozenset(t.stem for t in analyzer.content_terms(_CONTEXT_WORDS)),
         )
+        return cls(entries, analyzer, tables)
 
     def search(self, query: str, top: int = 3) -> Answer:
         """Rank passages for ``query``; ``answered`` is False when the statement does not answer it."""
@@ -159,65 +154,60 @@ class PassageIndex:
         terms = self._analyzer.analyze(text)
         number = proposal_number(terms)
         content = _unique_content(terms)[:MAX_TERMS]
-        scores = self._score(content)
+        scores = self._score(content, top)
         if number is not None:
             return self._proposal_answer(query, lang, number, scores, top)
         if not scores:
             return Answer(query, lang, False, self._hits([(i, 0.0) for i in self._proposals[:top]]))
-        best = heapq.nlargest(top, scores.items(), key=lambda kv: (kv[1], -kv[0]))
-        if all(self._is_context(t) for t in content):
+        best = _nlargest(top, scores)
+        if all(t.stem in self._t.context_stems for t in content):
             best = self._lead_first(best, top)
         answered = best[0][1] >= ANSWER_THRESHOLD
         return Answer(query, lang, answered, self._hits(best))
 
-    def _is_context(self, term: Term) -> bool:
-        return term.stem in self._context_stems
-
     def _lead_first(self, ranked: list[tuple[int, float]], top: int) -> list[tuple[int, float]]:
         """A question naming only the subject ("what did Putin say?", "the statement") gets the lead.
 
-        The article's first passage is its summary, the answer to a question that asks about
-        the statement as a whole rather than any part of it.
+        The article's first passage is its summary, the answer to a question about the
+        statement as a whole rather than any part of it.
         """
-        lead = self._leads[self._entries[ranked[0][0]].document.id]
+        lead = self._leads[self._entries[ranked[0][0]][0].id]
         rest = [(i, s) for i, s in ranked if i != lead]
         return [(lead, ranked[0][1]), *rest][:top]
 
-    def _proposal_answer(self, query: str, lang: str, number: int, scores: dict[int, float], top: int) -> Answer:
+    def _proposal_answer(self, query: str, lang: Lang, number: int, scores: dict[int, float], top: int) -> Answer:
         """An ordinal question: the numbered proposal, else (no such number) the proposals as suggestions."""
         if number == LAST and self._proposals:
-            number = max(self._entries[i].passage.proposal or 0 for i in self._proposals)
-        matching = [i for i in self._proposals if self._entries[i].passage.proposal == number]
+            number = max(self._entries[i][1].proposal or 0 for i in self._proposals)
+        matching = [i for i in self._proposals if self._entries[i][1].proposal == number]
         if not matching:
-            ranked = [(i, scores.get(i, 0.0)) for i in self._proposals[:top]]
-            return Answer(query, lang, False, self._hits(ranked))  # type: ignore[arg-type]
+            return Answer(query, lang, False, self._hits([(i, scores.get(i, 0.0)) for i in self._proposals[:top]]))
         chosen = max(matching, key=lambda i: (scores.get(i, 0.0), -i))
-        others = heapq.nlargest(top - 1, ((i, s) for i, s in scores.items() if i != chosen), key=lambda kv: (kv[1], -kv[0]))
-        return Answer(query, lang, True, self._hits([(chosen, 100.0), *others]))  # type: ignore[arg-type]
+        others = [(i, s) for i, s in _nlargest(top, scores) if i != chosen][: top - 1]
+        return Answer(query, lang, True, self._hits([(chosen, 100.0), *others]))
 
     def _hits(self, ranked: Iterable[tuple[int, float]]) -> tuple[Hit, ...]:
-        return tuple(
-            Hit(self._entries[i].document, self._entries[i].passage, round(min(s, 100.0), 2)) for i, s in ranked
-        )
+        return tuple(Hit(*self._entries[i], round(min(s, 100.0), 2)) for i, s in ranked)
 
     def _resolve(self, term: Term) -> _Resolved:
         """The index stems a query term stands for: exact, clitic-stripped, glossary, then fuzzy."""
+        postings, glossary = self._t.postings, self._t.glossary
         alternatives: dict[str, float] = {}
-        if term.stem in self._postings:
+        if term.stem in postings:
             alternatives[term.stem] = 1.0
         elif term.script == "ar" and len(term.surface) > 3 and term.surface[0] in "وبلفك":
             stem = self._analyzer.stem(term.surface[1:], "ar")
-            if stem in self._postings:
+            if stem in postings:
                 alternatives[stem] = PROCLITIC_QUALITY
         for source in list(alternatives) or [term.stem]:
-            for stem in self._glossary.get(source, ()):
+            for stem in glossary.get(source, ()):
                 alternatives.setdefault(stem, GLOSSARY_QUALITY)
         if not alternatives:
-            for stem, similarity in self._fuzzy.expand(term.surface):
+            for stem, similarity in self._t.fuzzy.expand(term.surface):
                 alternatives.setdefault(stem, similarity)
-                for synonym in self._glossary.get(stem, ()):
+                for synonym in glossary.get(stem, ()):
                     alternatives.setdefault(synonym, similarity * GLOSSARY_QUALITY)
-        ordered = sorted(alternatives.items(), key=lambda kv: (-kv[1], self._idf[kv[0]]))
+        ordered = sorted(alternatives.items(), key=lambda kv: (-kv[1], self._t.idf[kv[0]]))
         return _Resolved(term, tuple(ordered))
 
     def _weight(self, resolved: _Resolved) -> float:
@@ -225,12 +215,12 @@ class PassageIndex:
         if not resolved.alternatives:
             return self._unknown_idf
         stem = resolved.alternatives[0][0]
-        weight = self._idf[stem]
-        if stem in self._context_stems or resolved.term.stem in self._context_stems:
+        weight = self._t.idf[stem]
+        if stem in self._t.context_stems or resolved.term.stem in self._t.context_stems:
             weight *= CONTEXT_WEIGHT
         return weight
 
-    def _score(self, content: Sequence[Term]) -> dict[int, float]:
+    def _score(self, content: Sequence[Term], top: int) -> dict[int, float]:
         """Score of every passage matching at least one term: 0–100, phrase matches can lift it above.
 
         Ranking uses these raw values so a phrase match still orders two otherwise perfect
@@ -243,9 +233,17 @@ class PassageIndex:
         for r in resolved:
             weight = self._weight(r)
             total += weight
-            best: dict[int, tuple[float, float]] = {}
+            if len(r.alternatives) == 1:  # the common case needs no per-term maximum
+                ((stem, quality),) = r.alternatives
+                ids, weights = self._t.postings[stem]
+                for i, w in zip(ids, weights):
+                    bm25[i] += quality * w
+                    matched[i] += weight * quality
+                continue
+            best: dict[int, tuple[float, float]] = {}  # passage → (weighted BM25, quality) of its best alternative
             for stem, quality in r.alternatives:
-                for i, w in self._postings[stem]:
+                ids, weights = self._t.postings[stem]
+                for i, w in zip(ids, weights):
                     s = quality * w
                     current = best.get(i)
                     if current is None or s > current[0]:
@@ -255,34 +253,70 @@ class PassageIndex:
                 matched[i] += weight * quality
         if not bm25 or total <= 0:
             return {}
-        phrases = self._phrase_matches(resolved)
-        top_bm25 = max(bm25.values())
-        return {
-            i: 100.0
-            * matched[i]
-            / total
-            * (1 - BM25_SHARE + BM25_SHARE * bm25[i] / top_bm25)
-            * (1 + PHRASE_BONUS * min(phrases.get(i, 0), MAX_PHRASE_BONUSES))
-            for i in bm25
-        }
+        scale = 100.0 / total
+        strength = BM25_SHARE / max(bm25.values())
+        # ascending passage order, so that ranking ties go to the earlier passage
+        scores = {i: scale * matched[i] * (1 - BM25_SHARE + strength * bm25[i]) for i in sorted(bm25)}
+        self._add_phrase_bonus(scores, resolved, top)
+        return scores
 
-    def _phrase_matches(self, resolved: Sequence[_Resolved]) -> Counter[int]:
-        """How many adjacent query-term pairs appear adjacent in each passage."""
-        counts: Counter[int] = Counter()
-        for a, b in zip(resolved, resolved[1:]):
-            if b.term.position - a.term.position > 2:
+    def _add_phrase_bonus(self, scores: dict[int, float], resolved: Sequence[_Resolved], top: int) -> None:
+        """Lift passages where adjacent query terms are adjacent too.
+
+        Only passages that the largest possible bonus could carry into the top ``top`` are
+        checked, which keeps the cost independent of how many passages matched a common word.
+        """
+        ids = self._t.term_ids
+        pairs = [
+            [
+                (ids[sa], ids[sb])
+                for sa, qa in a.alternatives[:2]
+                for sb, qb in b.alternatives[:2]
+                if qa >= 0.8 and qb >= 0.8
+            ]
+            for a, b in zip(resolved, resolved[1:])
+            if b.term.position - a.term.position <= 2
+        ]
+        pairs = [p for p in pairs if p]
+        if not pairs:
+            return
+        bar = heapq.nlargest(top, scores.values())[-1] / _MAX_BOOST
+        for i, score in list(scores.items()):
+            if score < bar:
                 continue
-            hit: set[int] = set()
-            for sa, qa in a.alternatives[:2]:
-                for sb, qb in b.alternatives[:2]:
-                    if qa >= 0.8 and qb >= 0.8:
-                        hit |= self._bigrams.get((sa, sb), frozenset())
-            counts.update(hit)
-        return counts
+            sequence = self._t.sequences[i]
+            found = sum(any(phrases.adjacent(sequence, a, b) for a, b in options) for options in pairs)
+            if found:
+                scores[i] = score * (1 + PHRASE_BONUS * min(found, MAX_PHRASE_BONUSES))
 
 
 def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _nlargest(k: int, scores: dict[int, float]) -> list[tuple[int, float]]:
+    """Best ``k`` (passage, score) pairs; ties keep the dict's order (scores are built by passage number)."""
+    return [(i, scores[i]) for i in heapq.nlargest(k, scores, key=scores.__getitem__)]
+
+
+def _bm25_postings(tfs: Sequence[dict[str, float]]) -> tuple[dict[str, Postings], dict[str, float]]:
+    """Postings with each passage's BM25 term weight (idf x saturated tf) computed once, here."""
+    n = len(tfs)
+    lengths = [sum(tf.values()) for tf in tfs]
+    avg_length = (sum(lengths) / n) if n else 1.0
+    df: dict[str, int] = defaultdict(int)
+    for tf in tfs:
+        for stem in tf:
+            df[stem] += 1
+    idf = {stem: _idf(n, count) for stem, count in df.items()}
+    lists: dict[str, tuple[array, array]] = {}
+    for i, tf in enumerate(tfs):
+        norm = K1 * (1 - B + B * lengths[i] / avg_length)
+        for stem, freq in tf.items():
+            ids, weights = lists.get(stem) or lists.setdefault(stem, (array("I"), array("d")))
+            ids.append(i)
+            weights.append(idf[stem] * freq * (K1 + 1) / (freq + norm))
+    return lists, idf
 
 
 def _fields(p: Passage) -> list[tuple[str, float]]:
@@ -303,7 +337,7 @@ def _unique_content(terms: Sequence[Term]) -> list[Term]:
     return out
 
 
-def _glossary_stems(analyzer: Analyzer, postings: dict[str, object]) -> dict[str, tuple[str, ...]]:
+def _glossary_stems(analyzer: Analyzer, postings: dict[str, Postings]) -> dict[str, tuple[str, ...]]:
     """Stem → the indexed stems of its glossary group (the other words that mean the same)."""
     out: dict[str, set[str]] = defaultdict(set)
     for group in GLOSSARY:

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bot.knowledge_base import KnowledgeBase, Passage
-from bot.search import PassageIndex
+from bot.search import PassageIndex, phrases
+from bot.search.fuzzy import FuzzyVocabulary, max_length_gap
 
 
 def _ids(index: PassageIndex, query: str, top: int = 3) -> list[str]:
@@ -135,3 +136,32 @@ def test_search_is_thread_safe_and_deterministic(index: PassageIndex) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         concurrent = list(pool.map(lambda q: index.search(q).to_payload(), queries))
     assert concurrent == sequential
+
+
+@pytest.mark.parametrize(
+    ("length", "gap"),
+    [(4, 1), (7, 2), (12, 4), (20, 7)],
+)
+def test_fuzzy_length_window(length: int, gap: int) -> None:
+    """Only words this much longer or shorter can reach the fuzzy cutoff, so only their buckets are scanned."""
+    assert max_length_gap(length) == gap
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [("electoins", "elect"), ("lections", "elect"), ("electio", "elect"), ("الانتخابت", "انتخاب"), ("walk", None)],
+)
+def test_fuzzy_vocabulary_finds_near_spellings(word: str, stem: str | None) -> None:
+    """A typo at the start, the end or the middle still reaches the word; an unrelated word reaches nothing."""
+    vocabulary = FuzzyVocabulary({"elections": "elect", "انتخابات": "انتخاب", "talks": "talk"})
+    found = [s for s, _ in vocabulary.expand(word)]
+    assert found == ([stem] if stem else [])
+
+
+@pytest.mark.parametrize(
+    ("sequence", "pair", "adjacent"),
+    [([1, 2, 3], (1, 2), True), ([1, 2, 3], (2, 1), False), ([1, 0, 2], (1, 2), False), ([256, 1], (1, 2), False)],
+)
+def test_phrase_adjacency(sequence: list[int], pair: tuple[int, int], adjacent: bool) -> None:
+    """Adjacent term ids are found in order, never across a field separator or a byte boundary."""
+    assert phrases.adjacent(phrases.encode(sequence), *pair) is adjacent
