@@ -60,3 +60,13 @@ def test_documented_values_are_the_defaults(monkeypatch: pytest.MonkeyPatch) -> 
     got = {k: (v.resolve() if k in resolve else v) for k, v in from_example.model_dump().items()}
     want = {k: (v.resolve() if k in resolve else v) for k, v in defaults.model_dump().items()}
     assert got == want
+
+
+def test_the_example_loads_as_an_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """Copied unchanged to .env, the example is valid and gives the defaults (no token: console mode)."""
+    for name in env_names():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(_env_file=EXAMPLE)
+    assert settings.token is None
+    assert settings.mode == "polling"
