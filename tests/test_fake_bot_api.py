@@ -10,9 +10,26 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, ReplyParameters, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from tests.fakes import FakeBotApi, FloodControl
@@ -54,6 +71,9 @@ async def test_send_message_parses_html_into_entities(bot: Bot, fake_api: FakeBo
     }
     assert message.entities[1].url == "https://tass.ru/a?x=1&y=2"
     assert fake_api.sent_texts(7) == ["😀 bold <tag> link q"]
+    assert fake_api.sent_html(7) == [
+        '😀 <b>bold</b> &lt;tag&gt; <a href="https://tass.ru/a?x=1&y=2">link</a> <blockquote>q</blockquote>'
+    ]
     assert message.from_user.id == fake_api.bot_user["id"]
 
 
@@ -148,7 +168,9 @@ async def test_dropped_connection_is_a_network_error(bot: Bot, fake_api: FakeBot
         (lambda api, chat_id: api.migrate(chat_id, -1009), -42, ChatMigrated, "-1009"),
     ],
 )
-async def test_unreachable_chats_refuse_messages(bot: Bot, fake_api: FakeBotApi, setup, chat_id: int, error, match: str) -> None:
+async def test_unreachable_chats_refuse_messages(
+    bot: Bot, fake_api: FakeBotApi, setup, chat_id: int, error, match: str
+) -> None:
     """Blocked or deleted users, unknown chats, kicked-from and migrated groups give Telegram's errors."""
     setup(fake_api, chat_id)
     with pytest.raises(error, match=f"(?i){match}"):
@@ -156,7 +178,9 @@ async def test_unreachable_chats_refuse_messages(bot: Bot, fake_api: FakeBotApi,
     assert fake_api.all_sent == []
 
 
-@pytest.mark.parametrize(("setup", "readable"), [("block", True), ("deactivate", True), ("kick", False), ("forget_chat", False)])
+@pytest.mark.parametrize(
+    ("setup", "readable"), [("block", True), ("deactivate", True), ("kick", False), ("forget_chat", False)]
+)
 async def test_refusals_also_apply_to_chat_info(bot: Bot, fake_api: FakeBotApi, setup: str, readable: bool) -> None:
     """A blocked user's chat can still be read; a kicked-from or unknown chat cannot; unblock undoes it."""
     chat_id = 5 if setup in ("block", "deactivate") else -42
@@ -183,11 +207,15 @@ async def test_reply_parameters_need_an_existing_message(bot: Bot, fake_api: Fak
     """Replying quotes the target message; a missing target is an error unless allowed."""
     update_id = fake_api.push_message("question")
     question = fake_api.update(update_id)["message"]
-    reply = await bot.send_message(question["chat"]["id"], "answer", reply_parameters=ReplyParameters(question["message_id"]))
+    reply = await bot.send_message(
+        question["chat"]["id"], "answer", reply_parameters=ReplyParameters(question["message_id"])
+    )
     assert reply.reply_to_message.text == "question"
     with pytest.raises(BadRequest, match="(?i)message to be replied not found"):
         await bot.send_message(question["chat"]["id"], "x", reply_parameters=ReplyParameters(999))
-    lenient = await bot.send_message(question["chat"]["id"], "x", reply_parameters=ReplyParameters(999, allow_sending_without_reply=True))
+    lenient = await bot.send_message(
+        question["chat"]["id"], "x", reply_parameters=ReplyParameters(999, allow_sending_without_reply=True)
+    )
     assert lenient.reply_to_message is None
 
 
@@ -365,15 +393,22 @@ async def test_json_bodies_and_unknown_methods_answer_like_telegram(fake_api: Fa
     """JSON bodies work as well as PTB's form posts; an unknown method is 404 "Not Found"."""
     async with aiohttp.ClientSession() as http:
         url = f"{fake_api.base_url}{fake_api.token}"
-        async with http.post(f"{url}/sendMessage", json={"chat_id": 3, "text": "<b>x</b>", "parse_mode": "HTML"}) as response:
+        async with http.post(
+            f"{url}/sendMessage", json={"chat_id": 3, "text": "<b>x</b>", "parse_mode": "HTML"}
+        ) as response:
             body = await response.json()
         assert response.status == 200 and body["result"]["entities"] == [{"offset": 0, "length": 1, "type": "bold"}]
-        async with http.post(f"{url}/sendMessage", json={"chat_id": 3, "text": "a < b", "parse_mode": "HTML"}) as response:
+        async with http.post(
+            f"{url}/sendMessage", json={"chat_id": 3, "text": "a < b", "parse_mode": "HTML"}
+        ) as response:
             body = await response.json()
         assert response.status == 400 and body["error_code"] == 400
         assert body["description"].startswith("Bad Request: can't parse entities: ")
         async with http.post(f"{url}/sendTelepathy", json={}) as response:
-            assert (response.status, await response.json()) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            assert (response.status, await response.json()) == (
+                404,
+                {"ok": False, "error_code": 404, "description": "Not Found"},
+            )
 
 
 async def test_non_text_and_edited_updates_reach_ptb(bot: Bot, fake_api: FakeBotApi) -> None:
@@ -383,7 +418,9 @@ async def test_non_text_and_edited_updates_reach_ptb(bot: Bot, fake_api: FakeBot
     fake_api.push_sticker(user=5)
     fake_api.push_bot_added(fake_api.group(-42, "G"), by=5)
     message, edited, sticker, added = await bot.get_updates()
-    assert edited.edited_message.text == "fixed /help" and edited.edited_message.message_id == message.message.message_id
+    assert (
+        edited.edited_message.text == "fixed /help" and edited.edited_message.message_id == message.message.message_id
+    )
     assert edited.edited_message.entities[0].type == "bot_command"
     assert sticker.message.sticker.emoji and sticker.message.text is None
     assert added.my_chat_member.new_chat_member.status == "member" and added.my_chat_member.chat.id == -42
@@ -449,7 +486,10 @@ async def test_inline_results_render_and_inline_callbacks(bot: Bot, fake_api: Fa
     fake_api.push_inline_query("proposal")
     [update] = await bot.get_updates()
     result = InlineQueryResultArticle(
-        "p3", "Proposal 3", InputTextMessageContent("<b>quote</b> — TASS", parse_mode=ParseMode.HTML), reply_markup=keyboard(callback_data="more:p3")
+        "p3",
+        "Proposal 3",
+        InputTextMessageContent("<b>quote</b> — TASS", parse_mode=ParseMode.HTML),
+        reply_markup=keyboard(callback_data="more:p3"),
     )
     await update.inline_query.answer([result])
     rendered = fake_api.inline_result_message(update.inline_query.id, "p3")
@@ -469,7 +509,9 @@ async def test_inline_results_render_and_inline_callbacks(bot: Bot, fake_api: Fa
         (FloodControl(per_chat_per_second=None, global_per_second=3), [1, 2, 3, 4], 3),
     ],
 )
-async def test_flood_limits(bot: Bot, fake_api: FakeBotApi, flood: FloodControl, chats: list[int], refused_at: int) -> None:
+async def test_flood_limits(
+    bot: Bot, fake_api: FakeBotApi, flood: FloodControl, chats: list[int], refused_at: int
+) -> None:
     """Per-chat, per-group and global limits each refuse the first send over the limit, and only that one."""
     fake_api.enable_flood_control(flood)
     for index, chat in enumerate(chats):
@@ -496,9 +538,12 @@ async def test_application_in_webhook_mode(fake_api: FakeBotApi, unused_tcp_port
         assert fake_api.webhook["url"] == url and fake_api.webhook["secret_token"] == "s3cret"
         fake_api.push_message("over the hook", user=5)
         await fake_api.wait_for_messages(1)
-        async with aiohttp.ClientSession() as http:
-            async with http.post(url, json={"update_id": 999}, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
-                assert response.status == 403
+        wrong_secret = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(url, json={"update_id": 999}, headers=wrong_secret) as response,
+        ):
+            assert response.status == 403
         await app.updater.stop()
         await app.stop()
     assert fake_api.sent_texts(5) == ["echo: over the hook"]
@@ -532,7 +577,7 @@ async def test_webhook_delivery_is_retried_until_accepted(fake_api: FakeBotApi, 
 
 
 async def test_recorded_calls_have_typed_parameters(bot: Bot, fake_api: FakeBotApi) -> None:
-    """PTB's form fields are decoded to the types Telegram reads: ints, booleans, objects, digit-only text stays text."""
+    """Form fields are decoded to the types Telegram reads: ints, booleans, objects; digit-only text stays text."""
     await bot.send_message(-42, "12345", disable_notification=True, reply_markup=keyboard(callback_data="a"))
     [call] = fake_api.calls_to("sendmessage")
     assert call.params["chat_id"] == -42 and call.params["text"] == "12345"

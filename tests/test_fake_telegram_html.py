@@ -13,7 +13,11 @@ from tests.fakes.telegram_html import HtmlParseError, parse_html, utf16_len
         ("plain", "plain", []),
         ("<b>a</b><strong>b</strong>", "ab", [(0, 1, "bold"), (1, 1, "bold")]),
         ("<i>a<u>b</u></i>", "ab", [(0, 2, "italic"), (1, 1, "underline")]),
-        ("<s>x</s><del>y</del><strike>z</strike>", "xyz", [(0, 1, "strikethrough"), (1, 1, "strikethrough"), (2, 1, "strikethrough")]),
+        (
+            "<s>x</s><del>y</del><strike>z</strike>",
+            "xyz",
+            [(0, 1, "strikethrough"), (1, 1, "strikethrough"), (2, 1, "strikethrough")],
+        ),
         ('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>', "st", [(0, 1, "spoiler"), (1, 1, "spoiler")]),
         ("😀<b>x</b>", "😀x", [(2, 1, "bold")]),
         ("<blockquote>q</blockquote>", "q", [(0, 1, "blockquote")]),
@@ -34,7 +38,10 @@ def test_markup_becomes_text_and_entities(html: str, text: str, entities: list[t
 
 def test_links_and_code_blocks_keep_their_attributes() -> None:
     """<a href> is a text_link (attribute entities decoded), tg://user a mention, <pre><code class> a language."""
-    _, entities = parse_html('<a href="https://x.org/?a=1&amp;b=2">l</a><a href="tg://user?id=7">u</a><pre><code class="language-python">p</code></pre>')
+    _, entities = parse_html(
+        '<a href="https://x.org/?a=1&amp;b=2">l</a><a href="tg://user?id=7">u</a>'
+        '<pre><code class="language-python">p</code></pre>'
+    )
     assert entities[0] == {"offset": 0, "length": 1, "type": "text_link", "url": "https://x.org/?a=1&b=2"}
     assert entities[1]["type"] == "text_mention" and entities[1]["user"]["id"] == 7
     assert entities[2] == {"offset": 2, "length": 1, "type": "pre", "language": "python"}

@@ -20,30 +20,33 @@ Test-side API (everything is synchronous except the waits):
   ``api.private_chat(user)``, ``api.group(id, title, chat_type="group"|"supergroup")``.
 - Updates (each returns its update_id; ``api.update(update_id)`` gives the dict):
   ``push_message(text, user=, chat=, chat_type=, reply_to=, language_code=, entities=, extra=)``
-  (``/commands``, ``@mentions``, URLs get entities automatically), ``push_edited_message(message,
-  text)``, ``push_callback(message, data, user=)`` (or ``inline_message_id=``), ``push_inline_query(query, user=, offset=)``,
+  (``/commands``, ``@mentions``, URLs get entities automatically),
+  ``push_edited_message(message, text)``, ``push_callback(message, data, user=)`` (or
+  ``inline_message_id=``), ``push_inline_query(query, user=, offset=)``,
   ``push_chosen_inline_result(result_id, query, user=)``, ``push_sticker(user=, chat=)``,
   ``push_bot_added(chat, by=)``, ``push_raw(update_without_id)``. Updates go to getUpdates, or,
   once the bot calls setWebhook (an http://127.0.0.1 URL is accepted for tests), are POSTed to
   the webhook with ``X-Telegram-Bot-Api-Secret-Token``, retried until it answers 2xx
   (``api.webhook_responses`` lists (update_id, status)).
-- Observation: ``api.calls`` (``Call(method, params)`` in order; ``api.calls_to("sendMessage")``),
-  ``api.sent[chat_id]`` / ``api.all_sent`` (messages the bot sent, as dicts; edits update them in
-  place), ``api.sent_texts(chat_id)``, ``api.callback_answers[query_id]``,
-  ``api.inline_answers[query_id]``, ``api.commands(scope=None, language_code="")``,
-  ``api.deleted`` ((chat_id, message_id) pairs), ``api.inline_result_message(query_id,
-  result_id)`` (what picking an answered inline result would post: parsed text and entities).
+- Observation: ``api.calls`` (``Call(method, params, at)`` in order, ``at`` from
+  time.monotonic(); ``api.calls_to("sendMessage")``), ``api.sent[chat_id]`` / ``api.all_sent``
+  (messages the bot sent, as dicts; edits update them in place), ``api.sent_texts(chat_id)``,
+  ``api.sent_html(chat_id)`` (re-rendered from entities, e.g. to find ``<blockquote>``),
+  ``api.callback_answers[query_id]``, ``api.inline_answers[query_id]``,
+  ``api.commands(scope=None, language_code="")``, ``api.deleted`` ((chat_id, message_id)
+  pairs), ``api.inline_result_message(query_id, result_id)`` (what picking an answered inline
+  result would post: parsed text and entities).
 - Waiting: ``await api.wait_for(predicate, timeout=5)``, ``await api.wait_for_messages(n,
   chat_id=None)`` (at least n in total, returns them), ``await api.wait_idle()`` (every update
   delivered, nothing in flight, no request for a quiet period: use it to assert silence).
 - Faults: ``api.fail_next(method, error_code=429, retry_after=1, times=1, chat_id=None)`` (any
   code/description; ``retry_after`` may be fractional to keep tests fast, Telegram sends whole
-  seconds), ``api.drop_next(method, after=False)`` (connection dropped before, or after
-  the message was really delivered), ``api.delay_next(method, seconds)``, ``api.block(chat_id)``,
+  seconds), ``api.drop_next(method, after=False)`` (connection dropped before, or after the
+  message was really delivered), ``api.delay_next(method, seconds)``, ``api.block(chat_id)``,
   ``api.deactivate(chat_id)``, ``api.forget_chat(chat_id)``, ``api.kick(chat_id)``,
   ``api.migrate(group_id, supergroup_id)`` (PTB's ChatMigrated), ``api.unblock(chat_id)``,
-  ``api.set_member_status(chat_id, user_id, status)``, ``api.expire_queries()``, ``api.enable_flood_control(...)`` (429s like
-  Telegram's limits).
+  ``api.set_member_status(chat_id, user_id, status)``, ``api.expire_queries()``,
+  ``api.enable_flood_control(FloodControl(...))`` (429s over Telegram's limits).
 
 Deliberate differences from Telegram: a bare ``&`` in HTML is refused (Telegram lets it pass;
 it always means unescaped text); Markdown parse modes are not implemented (400); the bot sees
@@ -57,6 +60,7 @@ cannot pass silently.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -69,8 +73,17 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from telegram import Message
 
-from tests.fakes.updates import detect_entities, make_group, make_private_chat, make_user
+from tests.fakes.faults import Fault, FaultPlan, FloodControl, FloodMeter
+from tests.fakes.objects import (
+    detect_entities,
+    make_chat_full_info,
+    make_chat_member,
+    make_group,
+    make_private_chat,
+    make_user,
+)
 from tests.fakes.validation import (
     MAX_CALLBACK_ANSWER_CHARS,
     ApiError,
@@ -131,25 +144,18 @@ STRING_FIELDS = frozenset(
 )
 _POLLING_STATE_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _CONFLICT_POLL = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
-_CONFLICT_WEBHOOK = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+_CONFLICT_WEBHOOK = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+)
 
 
 @dataclass(frozen=True)
 class Call:
-    """One request the bot made: method name as the bot spelled it, decoded parameters."""
+    """One request the bot made: method name as the bot spelled it, decoded parameters, arrival time."""
 
     method: str
     params: JsonDict
-
-
-@dataclass
-class _Fault:
-    method: str  # lower-case method name
-    times: int
-    chat_id: int | str | None
-    kind: str  # "error" | "drop" | "drop_after" | "delay"
-    error: ApiError | None = None
-    delay: float = 0.0
+    at: float = field(default_factory=time.monotonic)  # time.monotonic(), for latency figures
 
 
 @dataclass
@@ -160,7 +166,6 @@ class _ChatState:
     members: dict[int, str] = field(default_factory=dict)
     refusal: ApiError | None = None  # what Telegram answers instead of acting (blocked, kicked, ...)
     readable: bool = True  # whether getChat/getChatMember still work despite the refusal
-    sends: deque[float] = field(default_factory=deque)
 
 
 @dataclass
@@ -168,16 +173,6 @@ class _Query:
     kind: str  # "callback" | "inline"
     created: float
     answered: bool = False
-
-
-@dataclass
-class FloodControl:
-    """Telegram's sending limits; a request over any of them gets 429 with ``retry_after``."""
-
-    per_chat_per_second: int | None = 1
-    per_group_per_minute: int | None = 20
-    global_per_second: int | None = 30
-    retry_after: float = 1
 
 
 class FakeBotApi:
@@ -217,8 +212,7 @@ class FakeBotApi:
         self.inline_answers: dict[str, JsonDict] = {}
         self.inline_edits: list[JsonDict] = []
         self.server_errors: list[BaseException] = []
-        self.flood: FloodControl | None = None
-        self.flood_rejections = 0
+        self.flood = FloodMeter()
         self.webhook: JsonDict = {"url": ""}
         self.webhook_responses: list[tuple[int, int | None]] = []
         self.webhook_retry_delay = 0.05
@@ -234,8 +228,7 @@ class FakeBotApi:
         self._allowed_updates: frozenset[str] | None = None
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
-        self._faults: list[_Fault] = []
-        self._global_sends: deque[float] = deque()
+        self.faults = FaultPlan()
         self._poll_generation = 0
         self._in_flight = 0
         self._activity = 0
@@ -300,7 +293,9 @@ class FakeBotApi:
             await self._runner.cleanup()
             self._runner = None
         if self.server_errors:
-            raise AssertionError(f"the fake Bot API failed internally: {self.server_errors[0]!r}") from self.server_errors[0]
+            raise AssertionError(
+                f"the fake Bot API failed internally: {self.server_errors[0]!r}"
+            ) from self.server_errors[0]
 
     async def __aenter__(self) -> FakeBotApi:
         await self.start()
@@ -338,7 +333,14 @@ class FakeBotApi:
             state = self._chats[user["id"]] = _ChatState(make_private_chat(user))
         return state.chat
 
-    def group(self, chat_id: int = DEFAULT_GROUP_ID, title: str = "Test group", chat_type: str = "group", *, username: str | None = None) -> JsonDict:
+    def group(
+        self,
+        chat_id: int = DEFAULT_GROUP_ID,
+        title: str = "Test group",
+        chat_type: str = "group",
+        *,
+        username: str | None = None,
+    ) -> JsonDict:
         """Create (or return) a group/supergroup the bot is a member of."""
         state = self._chats.get(chat_id)
         if state is None:
@@ -389,7 +391,14 @@ class FakeBotApi:
         self._store(message)
         return self.push_raw({"message": message})
 
-    def push_sticker(self, *, user: JsonDict | int | None = None, chat: JsonDict | int | None = None, chat_type: str = "private", emoji: str = "👍") -> int:
+    def push_sticker(
+        self,
+        *,
+        user: JsonDict | int | None = None,
+        chat: JsonDict | int | None = None,
+        chat_type: str = "private",
+        emoji: str = "👍",
+    ) -> int:
         """A user sends a sticker: a message without text."""
         sticker = {
             "file_id": f"sticker-{next(self._query_ids)}",
@@ -434,7 +443,9 @@ class FakeBotApi:
             query.update(inline_message_id=inline_message_id, chat_instance="inline")
         return self.push_raw({"callback_query": query})
 
-    def push_inline_query(self, query: str, *, user: JsonDict | int | None = None, offset: str = "", chat_type: str | None = "sender") -> int:
+    def push_inline_query(
+        self, query: str, *, user: JsonDict | int | None = None, offset: str = "", chat_type: str | None = "sender"
+    ) -> int:
         """A user types ``@bot query`` in some chat."""
         query_id = str(next(self._query_ids) * 1000033)
         self._queries[query_id] = _Query("inline", time.monotonic())
@@ -445,7 +456,9 @@ class FakeBotApi:
 
     def push_chosen_inline_result(self, result_id: str, query: str, *, user: JsonDict | int | None = None) -> int:
         """A user picked one of the bot's inline results (delivered only if the bot enabled feedback)."""
-        return self.push_raw({"chosen_inline_result": {"result_id": result_id, "from": self._resolve_user(user), "query": query}})
+        return self.push_raw(
+            {"chosen_inline_result": {"result_id": result_id, "from": self._resolve_user(user), "query": query}}
+        )
 
     def push_bot_added(self, chat: JsonDict | int, *, by: JsonDict | int | None = None) -> int:
         """Someone adds the bot to a group: a ``my_chat_member`` update from "left" to "member"."""
@@ -457,8 +470,8 @@ class FakeBotApi:
             "chat": chat_dict,
             "from": self._resolve_user(by),
             "date": int(time.time()),
-            "old_chat_member": self._member(self.bot_user, "left"),
-            "new_chat_member": self._member(self.bot_user, "member"),
+            "old_chat_member": make_chat_member(self.bot_user, "left"),
+            "new_chat_member": make_chat_member(self.bot_user, "member"),
         }
         return self.push_raw({"my_chat_member": change})
 
@@ -505,20 +518,25 @@ class FakeBotApi:
                 502: "Bad Gateway",
             }.get(error_code, f"Error {error_code}")
         error = ApiError(error_code, description, retry_after=retry_after)
-        self._faults.append(_Fault(method.lower(), times, chat_id, "error", error=error))
+        self.faults.add(Fault(method.lower(), times, chat_id, "error", error=error))
 
     def drop_next(self, method: str, *, times: int = 1, chat_id: int | str | None = None, after: bool = False) -> None:
         """Drop the connection on the next calls: before acting, or ``after=True`` once the effect happened."""
-        self._faults.append(_Fault(method.lower(), times, chat_id, "drop_after" if after else "drop"))
+        self.faults.add(Fault(method.lower(), times, chat_id, "drop_after" if after else "drop"))
 
     def delay_next(self, method: str, seconds: float, *, times: int = 1, chat_id: int | str | None = None) -> None:
         """Hold the next calls of ``method`` for ``seconds`` before answering (for timeout tests)."""
-        self._faults.append(_Fault(method.lower(), times, chat_id, "delay", delay=seconds))
+        self.faults.add(Fault(method.lower(), times, chat_id, "delay", delay=seconds))
 
-    def enable_flood_control(self, flood: FloodControl | None = None) -> FloodControl:
+    def enable_flood_control(self, limits: FloodControl | None = None) -> FloodControl:
         """Start refusing sends over Telegram's limits with 429 (defaults: 1/s per chat, 20/min per group, 30/s)."""
-        self.flood = flood or FloodControl()
-        return self.flood
+        self.flood.limits = limits or FloodControl()
+        return self.flood.limits
+
+    @property
+    def flood_rejections(self) -> int:
+        """How many sends flood control refused with 429 so far."""
+        return self.flood.rejections
 
     def _refuse(self, chat_id: int, refusal: ApiError | None, *, readable: bool) -> _ChatState:
         state = self._chat_state(chat_id, create=True)
@@ -554,7 +572,9 @@ class FakeBotApi:
         old = self._chat_state(chat_id, create=True)
         new = self.group(to_chat_id, title or old.chat.get("title", "Supergroup"), "supergroup")
         self._chats[to_chat_id].members.update(old.members)
-        error = ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to_chat_id=to_chat_id)
+        error = ApiError(
+            400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to_chat_id=to_chat_id
+        )
         self._refuse(chat_id, error, readable=False)
         return new
 
@@ -576,6 +596,11 @@ class FakeBotApi:
         messages = self.all_sent if chat_id is None else self.sent.get(chat_id, [])
         return [m.get("text", "") for m in messages]
 
+    def sent_html(self, chat_id: int | None = None) -> list[str]:
+        """The bot's messages rendered back to HTML from text and entities (by PTB), to assert on formatting."""
+        messages = self.all_sent if chat_id is None else self.sent.get(chat_id, [])
+        return [Message.de_json(m, None).text_html for m in messages]
+
     def commands(self, scope: JsonDict | None = None, language_code: str = "") -> list[JsonDict] | None:
         """The command list set for a scope (default scope when None) and language; None if never set."""
         return self._commands.get((self._scope_key(scope), language_code))
@@ -591,11 +616,11 @@ class FakeBotApi:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 recent = ", ".join(c.method for c in self.calls[-10:])
-                raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}; last calls: {recent}")
-            try:
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {what or predicate}; last calls: {recent}"
+                )
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), min(remaining, 0.25))
-            except TimeoutError:
-                pass
 
     async def wait_for_messages(self, n: int, chat_id: int | None = None, timeout: float = 5.0) -> list[JsonDict]:
         """Wait until the bot has sent at least ``n`` messages in total (to ``chat_id``); return them all."""
@@ -615,8 +640,10 @@ class FakeBotApi:
         calm_rounds = 0
         while calm_rounds < 2:
             if loop.time() > deadline:
+                webhook_error = self.webhook.get("last_error_message", "none")
                 raise AssertionError(
-                    f"not idle after {timeout}s: {len(self._pending)} updates undelivered, {self._in_flight} requests in flight"
+                    f"not idle after {timeout}s: {len(self._pending)} updates undelivered, "
+                    f"{self._in_flight} requests in flight, last webhook error: {webhook_error}"
                 )
             before = self._activity
             await asyncio.sleep(quiet)
@@ -643,7 +670,7 @@ class FakeBotApi:
         try:
             params = await self._read_params(request)
             self.calls.append(Call(method, params))
-            fault = self._take_fault(method.lower(), params)
+            fault = self.faults.take(method.lower(), params)
             if fault is not None and fault.kind == "delay":
                 await asyncio.sleep(fault.delay)
             if fault is not None and fault.kind == "drop":
@@ -662,7 +689,9 @@ class FakeBotApi:
         except Exception as err:  # a bug in the fake: make the test fail loudly
             log.exception("fake Bot API bug in %s", method)
             self.server_errors.append(err)
-            return web.json_response({"ok": False, "error_code": 500, "description": f"Internal Server Error: {err!r}"}, status=500)
+            return web.json_response(
+                {"ok": False, "error_code": 500, "description": f"Internal Server Error: {err!r}"}, status=500
+            )
         finally:
             if not polling:
                 self._in_flight -= 1
@@ -707,18 +736,6 @@ class FakeBotApi:
         except json.JSONDecodeError:
             return value
 
-    def _take_fault(self, method: str, params: JsonDict) -> _Fault | None:
-        for fault in self._faults:
-            if fault.method != method:
-                continue
-            if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
-                continue
-            fault.times -= 1
-            if fault.times <= 0:
-                self._faults.remove(fault)
-            return fault
-        return None
-
     def _notify(self) -> None:
         self._change_event.set()
         self._change_event = asyncio.Event()
@@ -755,7 +772,9 @@ class FakeBotApi:
             state = self._chats[chat_id]
         return state
 
-    def _incoming_message(self, user: JsonDict | int | None, chat: JsonDict | int | None, chat_type: str, language_code: str | None) -> JsonDict:
+    def _incoming_message(
+        self, user: JsonDict | int | None, chat: JsonDict | int | None, chat_type: str, language_code: str | None
+    ) -> JsonDict:
         sender = self._resolve_user(user)
         if language_code is not None:
             sender = {**sender, "language_code": language_code}
@@ -799,25 +818,6 @@ class FakeBotApi:
         """Raise the chat's refusal; reading methods pass when the refusal allows it (blocked users)."""
         if state.refusal is not None and not (reading and state.readable):
             raise state.refusal
-
-    def _check_flood(self, state: _ChatState) -> None:
-        flood = self.flood
-        if flood is None:
-            return
-        now = time.monotonic()
-        for times, horizon in ((state.sends, 60.0), (self._global_sends, 1.0)):
-            while times and now - times[0] >= horizon:
-                times.popleft()
-        for window, limit, times in (
-            (1.0, flood.per_chat_per_second, state.sends),
-            (60.0, flood.per_group_per_minute if state.chat["type"] != "private" else None, state.sends),
-            (1.0, flood.global_per_second, self._global_sends),
-        ):
-            if limit is not None and _count_since(times, now - window) >= limit:
-                self.flood_rejections += 1
-                raise ApiError(429, f"Too Many Requests: retry after {flood.retry_after}", retry_after=flood.retry_after)
-        state.sends.append(now)
-        self._global_sends.append(now)
 
     def _message_ref(self, params: JsonDict) -> tuple[_ChatState, JsonDict] | None:
         """The (chat, message) an edit/delete targets; None for inline messages."""
@@ -876,7 +876,11 @@ class FakeBotApi:
         batch: list[JsonDict] = []
         for update in list(self._pending):
             kind = next(k for k in update if k != "update_id")
-            allowed = kind in self._allowed_updates if self._allowed_updates is not None else kind not in _POLLING_STATE_UPDATES
+            allowed = (
+                kind in self._allowed_updates
+                if self._allowed_updates is not None
+                else kind not in _POLLING_STATE_UPDATES
+            )
             if not allowed:
                 self._pending.remove(update)
                 self._last_delivered_id = max(self._last_delivered_id, update["update_id"])
@@ -888,7 +892,9 @@ class FakeBotApi:
 
     def _set_webhook(self, params: JsonDict) -> bool:
         url = params.get("url") or ""
-        local = url.startswith(("http://127.0.0.1:", "http://localhost:"))  # the fake also accepts a local test listener
+        local = url.startswith(
+            ("http://127.0.0.1:", "http://localhost:")
+        )  # the fake also accepts a local test listener
         if url and not url.startswith("https://") and not local:
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
         secret = params.get("secret_token")
@@ -961,7 +967,7 @@ class FakeBotApi:
         text, entities = format_text(params.get("text"), params.get("parse_mode"), params.get("entities"))
         markup = check_reply_markup(params.get("reply_markup"))
         reply = self._reply_target(state, params)
-        self._check_flood(state)
+        self.flood.check(state.chat["id"], group=state.chat["type"] != "private")
         message: JsonDict = {
             "message_id": state.next_message_id,
             "from": self.bot_user,
@@ -984,7 +990,9 @@ class FakeBotApi:
         return message
 
     def _reply_target(self, state: _ChatState, params: JsonDict) -> JsonDict | None:
-        reply_parameters = as_json(params.get("reply_parameters"), "reply parameters") if params.get("reply_parameters") else None
+        reply_parameters = (
+            as_json(params.get("reply_parameters"), "reply parameters") if params.get("reply_parameters") else None
+        )
         if reply_parameters is None and params.get("reply_to_message_id"):
             reply_parameters = {
                 "message_id": params["reply_to_message_id"],
@@ -1010,14 +1018,25 @@ class FakeBotApi:
         markup = check_reply_markup(params.get("reply_markup"))
         ref = self._message_ref(params)
         if ref is None:
-            self.inline_edits.append({"inline_message_id": params["inline_message_id"], "text": text, "entities": entities, "reply_markup": markup})
+            self.inline_edits.append(
+                {
+                    "inline_message_id": params["inline_message_id"],
+                    "text": text,
+                    "entities": entities,
+                    "reply_markup": markup,
+                }
+            )
             return True
         _, message = ref
         if message.get("from", {}).get("id") != self.bot_user["id"]:
             raise bad_request("message can't be edited")
         if "text" not in message:
             raise bad_request("there is no text in the message to edit")
-        if message["text"] == text and message.get("entities", []) == entities and message.get("reply_markup") == markup:
+        if (
+            message["text"] == text
+            and message.get("entities", []) == entities
+            and message.get("reply_markup") == markup
+        ):
             raise bad_request(
                 "message is not modified: specified new message content and reply markup are exactly the same "
                 "as a current content and reply markup of the message"
@@ -1113,37 +1132,14 @@ class FakeBotApi:
     def _get_chat(self, params: JsonDict) -> JsonDict:
         state = self._chat_state(params.get("chat_id", 0))
         self._check_access(state, reading=True)
-        gifts = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False, "premium_subscription": False, "gifts_from_channels": False}
-        return {**state.chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
-
-    def _member(self, user: JsonDict, status: str) -> JsonDict:
-        member: JsonDict = {"status": status, "user": user}
-        if status == "creator":
-            member["is_anonymous"] = False
-        elif status == "administrator":
-            rights = (
-                "can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members can_promote_members "
-                "can_change_info can_invite_users can_post_stories can_edit_stories can_delete_stories"
-            ).split()
-            member.update({right: True for right in rights}, can_be_edited=False, is_anonymous=False)
-        elif status == "restricted":
-            rights = (
-                "can_change_info can_invite_users can_pin_messages can_send_messages can_send_polls "
-                "can_send_other_messages can_add_web_page_previews can_manage_topics can_send_audios "
-                "can_send_documents can_send_photos can_send_videos can_send_video_notes can_send_voice_notes "
-                "can_edit_tag can_react_to_messages"
-            ).split()
-            member.update({right: False for right in rights}, is_member=True, until_date=0)
-        elif status == "kicked":
-            member["until_date"] = 0
-        return member
+        return make_chat_full_info(state.chat)
 
     def _get_chat_member(self, params: JsonDict) -> JsonDict:
         state = self._chat_state(params.get("chat_id", 0))
         self._check_access(state, reading=True)
         user_id = params.get("user_id")
         if user_id == self.bot_user["id"]:
-            return self._member(self.bot_user, state.members.get(user_id, "member"))
+            return make_chat_member(self.bot_user, state.members.get(user_id, "member"))
         user = self._users.get(user_id) if isinstance(user_id, int) else None
         if user is None:
             raise bad_request("PARTICIPANT_ID_INVALID")
@@ -1151,7 +1147,7 @@ class FakeBotApi:
             status = "member" if user_id == state.chat["id"] else "left"
         else:
             status = state.members.get(user_id, "left")
-        return self._member(user, status)
+        return make_chat_member(user, status)
 
     def _get_chat_administrators(self, params: JsonDict) -> list[JsonDict]:
         state = self._chat_state(params.get("chat_id", 0))
@@ -1160,7 +1156,7 @@ class FakeBotApi:
         for user_id, status in state.members.items():
             if status in ("creator", "administrator"):
                 user = self.bot_user if user_id == self.bot_user["id"] else self._users[user_id]
-                admins.append(self._member(user, status))
+                admins.append(make_chat_member(user, status))
         return admins
 
     def _get_chat_member_count(self, params: JsonDict) -> int:
@@ -1174,14 +1170,3 @@ class FakeBotApi:
             raise bad_request("wrong parameter action in request")
         self._check_access(state)
         return True
-
-
-
-def _count_since(times: deque[float], since: float) -> int:
-    """How many of the ascending ``times`` are later than ``since`` (walks only the recent tail)."""
-    count = 0
-    for t in reversed(times):
-        if t <= since:
-            break
-        count += 1
-    return count

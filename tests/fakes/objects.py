@@ -1,4 +1,4 @@
-"""Builders for the JSON objects Telegram puts in updates: users, chats, incoming messages.
+"""Builders for Bot API JSON objects: users, chats, chat members, entities of typed text.
 
 Pure functions returning plain dicts shaped exactly like Bot API objects, so PTB's ``de_json``
 reads them as it reads Telegram's. Entities in user text (``/commands``, ``@mentions``, URLs,
@@ -59,6 +59,40 @@ def make_group(chat_id: int, title: str, chat_type: str = "group", *, username: 
     if username is not None:
         chat["username"] = username
     return chat
+
+
+ADMIN_RIGHTS = (
+    "can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members can_promote_members "
+    "can_change_info can_invite_users can_post_stories can_edit_stories can_delete_stories"
+).split()
+RESTRICTED_RIGHTS = (
+    "can_change_info can_invite_users can_pin_messages can_send_messages can_send_polls "
+    "can_send_other_messages can_add_web_page_previews can_manage_topics can_send_audios "
+    "can_send_documents can_send_photos can_send_videos can_send_video_notes can_send_voice_notes "
+    "can_edit_tag can_react_to_messages"
+).split()
+
+
+def make_chat_member(user: JsonDict, status: str) -> JsonDict:
+    """A ``ChatMember`` of the given status, with every field PTB requires for that status."""
+    member: JsonDict = {"status": status, "user": user}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(dict.fromkeys(ADMIN_RIGHTS, True), can_be_edited=False, is_anonymous=False)
+    elif status == "restricted":
+        member.update(dict.fromkeys(RESTRICTED_RIGHTS, False), is_member=True, until_date=0)
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
+
+
+def make_chat_full_info(chat: JsonDict) -> JsonDict:
+    """The ``ChatFullInfo`` getChat returns: the chat plus the fields Telegram always includes."""
+    gifts = dict.fromkeys(
+        ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels"), False
+    )
+    return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
 
 
 def detect_entities(text: str) -> list[JsonDict]:

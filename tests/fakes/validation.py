@@ -77,7 +77,9 @@ def as_json(value: Any, name: str) -> Any:
     return value
 
 
-def format_text(text: Any, parse_mode: Any, entities: Any, *, empty_error: str = "message text is empty") -> tuple[str, list[JsonDict]]:
+def format_text(
+    text: Any, parse_mode: Any, entities: Any, *, empty_error: str = "message text is empty"
+) -> tuple[str, list[JsonDict]]:
     """Apply ``parse_mode`` (or explicit ``entities``) and enforce Telegram's length limits."""
     if text is None or (isinstance(text, str) and not text.strip()):
         raise bad_request(empty_error)
@@ -140,7 +142,7 @@ def check_reply_markup(markup: Any) -> JsonDict | None:
         return None
     rows = markup["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request("can't parse inline keyboard: Field \"inline_keyboard\" must be an Array of Arrays")
+        raise bad_request('can\'t parse inline keyboard: Field "inline_keyboard" must be an Array of Arrays')
     count = 0
     for row in rows:
         for button in row:
@@ -176,7 +178,9 @@ def check_inline_results(results: Any) -> list[JsonDict]:
                 raise bad_request("can't parse InlineQueryResultArticle: input_message_content is required")
         content = result.get("input_message_content")
         if isinstance(content, dict) and "message_text" in content:
-            format_text(content["message_text"], content.get("parse_mode"), content.get("entities"), empty_error="MESSAGE_EMPTY")
+            format_text(
+                content["message_text"], content.get("parse_mode"), content.get("entities"), empty_error="MESSAGE_EMPTY"
+            )
         if "reply_markup" in result:
             check_reply_markup(result["reply_markup"])
     return results
