@@ -50,6 +50,8 @@ MAX_PHRASE_BONUSES = 2
 _MAX_BOOST = 1 + PHRASE_BONUS * MAX_PHRASE_BONUSES
 
 ANSWER_THRESHOLD = 36.0  # calibrated on the tuned part of tests/search/questions.toml
+AMBIGUITY_RATIO = 0.9  # passages scoring within 10% of the best...
+AMBIGUOUS_PASSAGES = 3  # ...this many of them and the question is too vague to answer
 MAX_QUERY_CHARS = 2000  # longer input is cut here; front ends enforce their own, stricter limit
 MAX_TERMS = 32
 
@@ -162,8 +164,20 @@ class PassageIndex:
         best = _nlargest(top, scores)
         if all(t.stem in self._t.context_stems for t in content):
             best = self._lead_first(best, top)
-        answered = best[0][1] >= ANSWER_THRESHOLD
+            answered = best[0][1] >= ANSWER_THRESHOLD
+        else:
+            answered = best[0][1] >= ANSWER_THRESHOLD and not self._ambiguous(scores, best[0][1])
         return Answer(query, lang, answered, self._hits(best))
+
+    @staticmethod
+    def _ambiguous(scores: dict[int, float], best: float) -> bool:
+        """Several passages fit about equally well: the question does not single one out.
+
+        Quoting one of them would be a guess ("who is the president of the United States?"
+        matches every passage naming both countries), so they are offered as suggestions.
+        """
+        bar = best * AMBIGUITY_RATIO
+        return sum(1 for s in scores.values() if s >= bar) >= AMBIGUOUS_PASSAGES
 
     def _lead_first(self, ranked: list[tuple[int, float]], top: int) -> list[tuple[int, float]]:
         """A question naming only the subject ("what did Putin say?", "the statement") gets the lead.

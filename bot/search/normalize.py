@@ -35,6 +35,11 @@ _ARABIC_FOLDS = str.maketrans(
 
 # "US", "U.S.", "USA" mean the United States; lower-cased, "us" is a pronoun and a stop word.
 _UNITED_STATES = re.compile(r"(?<![A-Za-z])(?:U\.S\.(?:A\.?)?|USA|US)(?![A-Za-z])")
+# Spelled out, in either language (after folding): one term, so that "state" in "head of state"
+# and "ولا" (the stem of الولايات, also a common word) do not stand in for the country.
+_UNITED_STATES_SPELLED = re.compile(
+    r"\bunited\s+states(?:\s+of\s+america)?\b|(?<![\u0621-\u064a])(?:[وبلف]?ال|لل|[وبلف])?ولايات\s+(?:ال)?متحده(?:\s+(?:ال)?امريكيه)?(?![\u0621-\u064a])"
+)
 UNITED_STATES_TOKEN = "usa"
 
 
@@ -48,6 +53,11 @@ def mark_united_states(text: str) -> str:
     return _UNITED_STATES.sub(f" {UNITED_STATES_TOKEN} ", text)
 
 
+def join_united_states(folded: str) -> str:
+    """Rewrite "united states (of america)" and "الولايات المتحدة (الأمريكية)" as the one term ``usa``."""
+    return _UNITED_STATES_SPELLED.sub(f" {UNITED_STATES_TOKEN} ", folded)
+
+
 def normalize_text(text: str) -> str:
-    """NFKC (presentation forms, full-width letters), then the Arabic folds, US marking and casefold."""
-    return fold_arabic(mark_united_states(unicodedata.normalize("NFKC", text))).casefold()
+    """NFKC (presentation forms, full-width letters), US abbreviations, Arabic folds, casefold, "United States"."""
+    return join_united_states(fold_arabic(mark_united_states(unicodedata.normalize("NFKC", text))).casefold())

@@ -40,11 +40,15 @@ def test_fold_arabic(raw: str, folded: str) -> None:
         ("What did the US say?", "what did the  usa  say?"),
         ("U.S. elections", " usa  elections"),
         ("tell us", "tell us"),  # lower-case "us" is the pronoun
+        ("the United States of America", "the  usa "),
+        ("والولايات المتحدة الأمريكية", " usa "),
+        ("للولايات المتحدة", " usa "),
+        ("head of state", "head of state"),
         ("ＴＡＳＳ", "tass"),  # full-width letters
     ],
 )
 def test_normalize_text(raw: str, normalized: str) -> None:
-    """Whole-text normalisation: NFKC, US abbreviations, casefold."""
+    """Whole-text normalisation: NFKC, US abbreviations, casefold, "United States" as one term."""
     assert normalize_text(raw) == normalized
 
 

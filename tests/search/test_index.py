@@ -104,6 +104,14 @@ def test_out_of_scope_questions_are_not_answered(index: PassageIndex, query: str
     assert index.search(query).answered is False
 
 
+@pytest.mark.parametrize("query", ["Who is the president of the United States?", "من هو رئيس الولايات المتحدة؟"])
+def test_a_question_fitting_many_passages_equally_is_not_answered(index: PassageIndex, query: str) -> None:
+    """When several passages fit about equally well, they are offered as suggestions, not quoted as the answer."""
+    answer = index.search(query)
+    assert answer.answered is False
+    assert len(answer.hits) == 3
+
+
 def _passage(pid: str, text: str) -> Passage:
     return Passage(id=pid, text_ar="نص", text_en=text)
 
@@ -165,3 +173,12 @@ def test_fuzzy_vocabulary_finds_near_spellings(word: str, stem: str | None) -> N
 def test_phrase_adjacency(sequence: list[int], pair: tuple[int, int], adjacent: bool) -> None:
     """Adjacent term ids are found in order, never across a field separator or a byte boundary."""
     assert phrases.adjacent(phrases.encode(sequence), *pair) is adjacent
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_every_passage_is_found_by_its_own_words(index: PassageIndex, kb: KnowledgeBase, lang: str) -> None:
+    """A passage's full text, or the first 60 characters of its summary (what a shared quote re-runs), finds it first."""
+    for _, p in kb.entries():
+        for query in (p.text(lang), (p.summary(lang) or p.text(lang))[:60]):  # type: ignore[arg-type]
+            answer = index.search(query)
+            assert answer.answered and answer.hits[0].passage.id == p.id, (p.id, query)
