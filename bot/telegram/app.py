@@ -1,13 +1,15 @@
 """Builds the python-telegram-bot ``Application``: transport, rate limiting, handlers, hooks.
 
-Features plug in through three tuples, so adding one (subscriptions, say) is a few lines:
+Features plug in through the tuples below, so adding one (subscriptions, say) is a few lines:
 
 * :data:`HANDLERS` — functions ``register(application)`` that add a feature's handlers, called
   in order (within a handler group the first match wins, so specific handlers come first);
 * :data:`FALLBACKS` — registered after all features: the unknown-command hint and the note
   for buttons nobody recognised;
 * :data:`ON_START` / :data:`ON_STOP` — ``async hook(application)`` run by ``post_init`` (after
-  ``getMe``, before updates flow) and ``post_shutdown``.
+  ``getMe``, before updates flow) and ``post_shutdown``;
+* :data:`ON_QUESTION` — ``async hook(context, answered)`` after every searched question (see
+  :func:`bot.telegram.services.on_question`), so the question handler imports no feature.
 
 Outgoing requests go through PTB's ``AIORateLimiter``: on a 429 it pauses *all* requests for
 ``retry_after`` (+0.1 s) and retries the same call, up to :data:`MAX_RETRIES` times, so a
@@ -26,7 +28,7 @@ from telegram.ext import AIORateLimiter, Application, Defaults
 from bot.subscriptions import handlers as subscriptions
 from bot.telegram import buttons, commands, errors, flood_guard, inline, questions
 from bot.telegram.render import NO_PREVIEW
-from bot.telegram.services import BotServices, install
+from bot.telegram.services import BotServices, QuestionHook, install, on_question
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Registrar = Callable[[AnyApplication], None]
@@ -38,6 +40,7 @@ HANDLERS: tuple[Registrar, ...] = (
 FALLBACKS: tuple[Registrar, ...] = (commands.register_fallbacks, buttons.register_fallbacks)
 ON_START: tuple[Hook, ...] = (commands.publish_command_menus, subscriptions.start)
 ON_STOP: tuple[Hook, ...] = (subscriptions.stop,)
+ON_QUESTION: tuple[QuestionHook, ...] = (subscriptions.record_question,)
 ALLOWED_UPDATES: tuple[str, ...] = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 
 MAX_RETRIES = 5  # 429s on one call before giving up (each waits Telegram's retry_after)
@@ -78,5 +81,7 @@ def build_application(services: BotServices) -> AnyApplication:
     install(application, services)
     for register in (*HANDLERS, *FALLBACKS):
         register(application)
+    for hook in ON_QUESTION:
+        on_question(application, hook)
     errors.register(application)
     return application

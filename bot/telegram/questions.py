@@ -16,12 +16,11 @@ from typing import Any
 from telegram import Chat, Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.logs import log_event
+from bot.logs import EVENT_ATTR, FIELDS_ATTR, log_event
 from bot.search import detect_lang
-from bot.subscriptions.handlers import record_question
 from bot.telegram.render import Rendered, esc, render_answer
 from bot.telegram.replies import reply
-from bot.telegram.services import services_of
+from bot.telegram.services import question_hooks_of, services_of
 from bot.telegram.texts import texts, ui_lang
 
 log = logging.getLogger("bayan.telegram")
@@ -70,7 +69,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         lang = answer.lang
         await reply(message, render_answer(answer, svc.knowledge.documents))
         outcome = "answered" if answer.answered else "abstained"
-        await record_question(context, answer.answered)
+        await _notify(context, answer.answered, update.update_id)
     log_event(
         log,
         "question",
@@ -81,6 +80,15 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         outcome=outcome,
         text=question,
     )
+
+
+async def _notify(context: ContextTypes.DEFAULT_TYPE, answered: bool, update_id: int) -> None:
+    """Run the question hooks; the user already has the answer, so a failing hook is logged, not apologised for."""
+    for hook in question_hooks_of(context):
+        try:
+            await hook(context, answered)
+        except Exception:
+            log.exception("question hook failed", extra={EVENT_ATTR: "question_hook_failed", FIELDS_ATTR: {"update_id": update_id}})
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

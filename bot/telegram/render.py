@@ -246,7 +246,11 @@ def render_help(knowledge: KnowledgeBase, lang: Lang, bot_username: str) -> Rend
         )
     parts.append(esc(ui.help_how))
     parts.append("\n".join([f"<b>{esc(ui.help_examples_title)}</b>", *(f"• <code>{esc(e)}</code>" for e in ui.examples)]))
-    parts.append("\n".join([esc(ui.help_groups.format(username=mention)), esc(ui.help_inline.format(username=mention))]))
+    parts.append(
+        "\n".join(
+            [esc(ui.help_groups.format(username=mention)), esc(ui.help_inline.format(username=mention)), esc(ui.help_subscribe)]
+        )
+    )
     other = other_lang(lang)
     rows = [
         [

@@ -4,10 +4,15 @@
 change while the bot runs. Mutable per-bot state (the flood limiter) sits beside it in
 ``bot_data`` so that two applications in one process — tests start many — never share it.
 Handlers use the typed accessors below instead of indexing ``bot_data`` themselves.
+
+Features that want to know about each question (``/stats`` counts them) subscribe with
+:func:`on_question` from their ``register`` function; the question handler calls every hook
+after the reply went out, with the verdict only, never the words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +25,9 @@ from bot.telegram.flood import FloodLimiter
 
 SERVICES_KEY = "bayan.services"
 FLOOD_KEY = "bayan.flood"
+QUESTION_HOOKS_KEY = "bayan.question_hooks"
+
+QuestionHook = Callable[[ContextTypes.DEFAULT_TYPE, bool], Awaitable[None]]  # (context, answered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +48,12 @@ def install(application: Application[Any, Any, Any, Any, Any, Any], services: Bo
     s = services.settings
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[FLOOD_KEY] = FloodLimiter(s.flood_max_messages, s.flood_window_seconds, s.flood_cooldown_seconds)
+    application.bot_data[QUESTION_HOOKS_KEY] = []
+
+
+def on_question(application: Application[Any, Any, Any, Any, Any, Any], hook: QuestionHook) -> None:
+    """Call ``hook(context, answered)`` after every question the bot answered or abstained on."""
+    _get(application.bot_data, QUESTION_HOOKS_KEY, list).append(hook)
 
 
 def _get(bot_data: dict[Any, Any], key: str, kind: type) -> Any:
@@ -55,3 +69,7 @@ def services_of(context: ContextTypes.DEFAULT_TYPE | Application[Any, Any, Any, 
 
 def flood_limiter_of(context: ContextTypes.DEFAULT_TYPE) -> FloodLimiter:
     return _get(context.bot_data, FLOOD_KEY, FloodLimiter)  # type: ignore[no-any-return]
+
+
+def question_hooks_of(context: ContextTypes.DEFAULT_TYPE) -> tuple[QuestionHook, ...]:
+    return tuple(_get(context.bot_data, QUESTION_HOOKS_KEY, list))

@@ -29,6 +29,7 @@ class UiTexts:
     examples: tuple[str, ...]
     help_groups: str  # {username}
     help_inline: str  # {username}
+    help_subscribe: str
     translation_label: str
     original_label: str
     source_label: str
@@ -72,6 +73,7 @@ ARABIC = UiTexts(
     ),
     help_groups="في المجموعات: اذكرني ({username}) أو ردّ على إحدى رسائلي أو استخدم /ask.",
     help_inline="في أي محادثة: اكتب {username} ثم كلمات لمشاركة اقتباس.",
+    help_subscribe="للحصول على ملخص المقترحات وتحديثاته أرسل /subscribe، ولعرضه الآن /proposals.",
     translation_label="ترجمة إلى الإنجليزية",
     original_label="النص العربي الأصلي",
     source_label="المصدر",
@@ -96,6 +98,8 @@ ARABIC = UiTexts(
     commands=(
         ("ask", "اطرح سؤالاً عن البيان"),
         ("proposals", "مقترحات البيان باختصار"),
+        ("subscribe", "الاشتراك في ملخص المقترحات"),
+        ("unsubscribe", "إلغاء الاشتراك"),
         ("help", "كيف أستخدم البوت"),
         ("start", "البداية"),
     ),
@@ -120,6 +124,7 @@ ENGLISH = UiTexts(
     ),
     help_groups="In groups: mention me ({username}), reply to one of my messages, or use /ask.",
     help_inline="In any chat: type {username} and a few words to share a quotation.",
+    help_subscribe="Send /subscribe for the proposals summary and its updates, /proposals to see it now.",
     translation_label="English translation of the Arabic report",
     original_label="Arabic original",
     source_label="Source",
@@ -144,6 +149,8 @@ ENGLISH = UiTexts(
     commands=(
         ("ask", "Ask a question about the statement"),
         ("proposals", "The statement's proposals in brief"),
+        ("subscribe", "Get the proposals summary and its updates"),
+        ("unsubscribe", "Stop the summaries"),
         ("help", "How to use the bot"),
         ("start", "Start"),
     ),

@@ -8,6 +8,7 @@ import json
 import logging
 
 from bot.logs import configure_logging
+from bot.telegram.services import on_question
 from bot.telegram.texts import texts
 from tests.telegram.conftest import RunningBot
 
@@ -102,3 +103,23 @@ async def test_hundreds_of_users_at_once_are_all_answered(start_bot) -> None:  #
     await bot.api.wait_idle()
     assert all(len(bot.api.sent[uid]) == 2 for uid in users)
     assert len(bot.api.all_sent) == 300
+
+
+async def test_question_hooks_get_each_verdict_and_cannot_break_the_reply(bot: RunningBot) -> None:
+    """Hooks added with on_question see answered/abstained per question; one that raises does not stop the others or the reply."""
+    verdicts: list[bool] = []
+
+    async def broken(context, answered: bool) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("hook bug")
+
+    async def record(context, answered: bool) -> None:  # type: ignore[no-untyped-def]
+        verdicts.append(answered)
+
+    on_question(bot.app, broken)
+    on_question(bot.app, record)
+    assert "first" in (await bot.ask("first strike"))["text"]
+    assert texts("en").not_found in (await bot.ask("what about the weather", user=1002))["text"]
+    await bot.ask("/help", user=1003)
+    await bot.api.wait_idle()
+    assert sorted(verdicts) == [False, True]
+    assert texts("en").apology not in bot.api.sent_texts()
