@@ -15,6 +15,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     ReplyParameters,
     Update,
@@ -318,6 +319,22 @@ async def test_inline_answers_are_validated(bot: Bot, fake_api: FakeBotApi, resu
         await update.inline_query.answer(results)
 
 
+@pytest.mark.parametrize(("start_parameter", "ok"), [("subscribe", True), ("bad parameter!", False), ("x" * 65, False)])
+async def test_inline_results_button_is_validated(
+    bot: Bot, fake_api: FakeBotApi, start_parameter: str, ok: bool
+) -> None:
+    """The button above inline results needs a deep-link parameter of 1-64 of [A-Za-z0-9_-]."""
+    fake_api.push_inline_query("")
+    [update] = await bot.get_updates()
+    button = InlineQueryResultsButton("Open the bot", start_parameter=start_parameter)
+    if ok:
+        await update.inline_query.answer([article("a")], button=button)
+        assert fake_api.inline_answers[update.inline_query.id]["button"]["start_parameter"] == start_parameter
+    else:
+        with pytest.raises(BadRequest):
+            await update.inline_query.answer([article("a")], button=button)
+
+
 async def test_expired_inline_query_is_refused(bot: Bot, fake_api: FakeBotApi) -> None:
     """A query that is too old cannot be answered."""
     fake_api.push_inline_query("q")
@@ -404,6 +421,12 @@ async def test_json_bodies_and_unknown_methods_answer_like_telegram(fake_api: Fa
             body = await response.json()
         assert response.status == 400 and body["error_code"] == 400
         assert body["description"].startswith("Bad Request: can't parse entities: ")
+        for method in ("sendMessage", "getChat", "getChatMember", "deleteMessage"):
+            async with http.post(f"{url}/{method}", json={"text": "x"}) as response:
+                assert (response.status, (await response.json())["description"]) == (
+                    400,
+                    "Bad Request: chat_id is empty",
+                )
         async with http.post(f"{url}/sendTelepathy", json={}) as response:
             assert (response.status, await response.json()) == (
                 404,

@@ -90,6 +90,7 @@ from tests.fakes.validation import (
     as_json,
     bad_request,
     check_commands,
+    check_inline_button,
     check_inline_results,
     check_reply_markup,
     format_text,
@@ -754,6 +755,15 @@ class FakeBotApi:
         self._users[user["id"]] = user
         return user
 
+    def _target_chat(self, params: JsonDict) -> _ChatState:
+        """The chat a method's ``chat_id`` names, refusing a missing or malformed id like Telegram."""
+        chat_id = params.get("chat_id")
+        if chat_id in (None, "", 0):
+            raise bad_request("chat_id is empty")
+        if isinstance(chat_id, bool) or not isinstance(chat_id, (int, str)):
+            raise bad_request("invalid chat_id specified")
+        return self._chat_state(chat_id)
+
     def _chat_state(self, chat_id: int | str, *, create: bool = False) -> _ChatState:
         """The chat's state; unknown chats are created when allowed, else "chat not found"."""
         if isinstance(chat_id, str):
@@ -823,9 +833,7 @@ class FakeBotApi:
         """The (chat, message) an edit/delete targets; None for inline messages."""
         if params.get("inline_message_id"):
             return None
-        if "chat_id" not in params:
-            raise bad_request("chat_id is empty")
-        state = self._chat_state(params["chat_id"])
+        state = self._target_chat(params)
         self._check_access(state)
         message = state.messages.get(params.get("message_id", 0))
         if message is None:
@@ -960,9 +968,7 @@ class FakeBotApi:
         return info
 
     def _send_message(self, params: JsonDict) -> JsonDict:
-        if "chat_id" not in params or params["chat_id"] in ("", None):
-            raise bad_request("chat_id is empty")
-        state = self._chat_state(params["chat_id"])
+        state = self._target_chat(params)
         self._check_access(state)
         text, entities = format_text(params.get("text"), params.get("parse_mode"), params.get("entities"))
         markup = check_reply_markup(params.get("reply_markup"))
@@ -1072,7 +1078,7 @@ class FakeBotApi:
         return message
 
     def _delete_message(self, params: JsonDict) -> bool:
-        state = self._chat_state(params.get("chat_id", 0))
+        state = self._target_chat(params)
         self._check_access(state)
         message_id = params.get("message_id")
         if state.messages.pop(message_id, None) is None:
@@ -1099,6 +1105,8 @@ class FakeBotApi:
         next_offset = params.get("next_offset")
         if next_offset is not None and len(str(next_offset).encode("utf-8")) > 64:
             raise bad_request("NEXT_OFFSET_INVALID")
+        if params.get("button") is not None:
+            check_inline_button(params["button"])
         self._take_query(params.get("inline_query_id"), "inline")
         self.inline_answers[str(params["inline_query_id"])] = {**params, "results": results}
         return True
@@ -1130,12 +1138,12 @@ class FakeBotApi:
         return {kind: self._descriptions.get((kind, params.get("language_code") or ""), "")}
 
     def _get_chat(self, params: JsonDict) -> JsonDict:
-        state = self._chat_state(params.get("chat_id", 0))
+        state = self._target_chat(params)
         self._check_access(state, reading=True)
         return make_chat_full_info(state.chat)
 
     def _get_chat_member(self, params: JsonDict) -> JsonDict:
-        state = self._chat_state(params.get("chat_id", 0))
+        state = self._target_chat(params)
         self._check_access(state, reading=True)
         user_id = params.get("user_id")
         if user_id == self.bot_user["id"]:
@@ -1150,7 +1158,7 @@ class FakeBotApi:
         return make_chat_member(user, status)
 
     def _get_chat_administrators(self, params: JsonDict) -> list[JsonDict]:
-        state = self._chat_state(params.get("chat_id", 0))
+        state = self._target_chat(params)
         self._check_access(state, reading=True)
         admins = []
         for user_id, status in state.members.items():
@@ -1160,12 +1168,12 @@ class FakeBotApi:
         return admins
 
     def _get_chat_member_count(self, params: JsonDict) -> int:
-        state = self._chat_state(params.get("chat_id", 0))
+        state = self._target_chat(params)
         self._check_access(state, reading=True)
         return sum(1 for status in state.members.values() if status not in ("left", "kicked"))
 
     def _send_chat_action(self, params: JsonDict) -> bool:
-        state = self._chat_state(params.get("chat_id", 0))
+        state = self._target_chat(params)
         if params.get("action") not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         self._check_access(state)

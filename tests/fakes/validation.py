@@ -186,6 +186,18 @@ def check_inline_results(results: Any) -> list[JsonDict]:
     return results
 
 
+def check_inline_button(button: Any) -> None:
+    """The button above inline results: a text plus a deep-link start parameter or a web app."""
+    button = as_json(button, "inline query results button")
+    if not isinstance(button, dict) or not button.get("text"):
+        raise bad_request("BUTTON_TEXT_INVALID")
+    start = button.get("start_parameter")
+    if start is None and "web_app" not in button:
+        raise bad_request("can't parse InlineQueryResultsButton: start_parameter or web_app is required")
+    if start is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(start)):
+        raise bad_request("START_PARAM_INVALID")
+
+
 def check_commands(commands: Any) -> list[JsonDict]:
     """Validate a ``setMyCommands`` list: names 1–32 of [a-z0-9_], descriptions 1–256 characters."""
     commands = as_json(commands, "commands")
