@@ -12,11 +12,14 @@ import logging
 import sys
 from typing import Any
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot.config import Settings
-from bot.logs import configure_logging, log_event
+from bot.logs import configure_logging, log_event, secrets_of
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.services import BotServices
 
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 NO_TOKEN_HINT = """\
@@ -25,6 +28,14 @@ No bot token: set BOT_TOKEN to run the Telegram bot.
   2. Put it in a file named .env in this directory:  BOT_TOKEN=123456789:AA...
   3. Run again:  python -m bot run
 To try the answers without Telegram, use the local console:  python -m bot chat"""
+
+BAD_TOKEN_HINT = """\
+Telegram refused BOT_TOKEN ({url} answered "Unauthorized"): the token is wrong or was revoked.
+Copy it again from @BotFather (/mybots → your bot → API Token) into .env as BOT_TOKEN=..."""
+
+UNREACHABLE_HINT = """\
+Cannot reach the Telegram Bot API at {url}: {error}
+Check the network (or BOT_API_BASE_URL if you run a local Bot API server), then start again."""
 
 log = logging.getLogger("bayan.telegram")
 
@@ -62,9 +73,22 @@ def run_bot(settings: Settings) -> int:
         passages=len(services.knowledge.entries()),
         documents=len(services.knowledge.documents),
     )
-    if settings.mode == "webhook":
-        application.run_webhook(**webhook_options(settings))
-    else:
-        application.run_polling(allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False)
+    try:
+        if settings.mode == "webhook":
+            application.run_webhook(**webhook_options(settings))
+        else:
+            application.run_polling(allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False)
+    except InvalidToken:
+        print(BAD_TOKEN_HINT.format(url=settings.api_base_url), file=sys.stderr)
+        return EXIT_FAILURE
+    except NetworkError as exc:
+        print(UNREACHABLE_HINT.format(url=settings.api_base_url, error=_redacted(str(exc), settings)), file=sys.stderr)
+        return EXIT_FAILURE
     log_event(log, "stopped")
     return 0
+
+
+def _redacted(text: str, settings: Settings) -> str:
+    for secret in secrets_of(settings):
+        text = text.replace(secret, "<redacted>")
+    return text

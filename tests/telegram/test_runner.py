@@ -104,3 +104,32 @@ async def test_run_polls_answers_and_stops_cleanly_on_sigterm(fake_api: FakeBotA
             await process.wait()
     assert process.returncode == 0
     assert fake_api.token.split(":")[1] not in stderr.decode()
+
+
+async def test_run_with_a_revoked_token_says_so_without_printing_it(fake_api: FakeBotApi, tmp_path: Path) -> None:
+    """A token Telegram refuses (401) ends with exit 1 and a pointer to @BotFather; the token itself never appears."""
+    wrong = "987654:" + "Z" * 35
+    env = _clean_env(BOT_TOKEN=wrong, BOT_API_BASE_URL=fake_api.base_url, BOT_DATA_DIR=str(tmp_path / "data"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode == 1
+    assert "Unauthorized" in stderr.decode() and "@BotFather" in stderr.decode()
+    assert "Z" * 35 not in (stdout + stderr).decode()
+
+
+async def test_run_with_an_unreachable_api_says_where_it_tried(tmp_path: Path) -> None:
+    """No server at BOT_API_BASE_URL: exit 1 naming the URL; tracebacks only inside one-line log records."""
+    url = f"http://127.0.0.1:{_free_port()}/bot"
+    env = _clean_env(BOT_TOKEN="987654:" + "Z" * 35, BOT_API_BASE_URL=url, BOT_DATA_DIR=str(tmp_path / "data"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 1
+    assert f"Cannot reach the Telegram Bot API at {url}" in stderr.decode()
+    assert not any(line.startswith("Traceback") for line in stderr.decode().splitlines())
+    assert "Z" * 35 not in stderr.decode()
