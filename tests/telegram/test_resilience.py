@@ -123,3 +123,13 @@ async def test_question_hooks_get_each_verdict_and_cannot_break_the_reply(bot: R
     await bot.api.wait_idle()
     assert sorted(verdicts) == [False, True]
     assert texts("en").apology not in bot.api.sent_texts()
+
+
+async def test_failing_button_action_is_apologised_for_in_the_callback_answer(bot: RunningBot) -> None:
+    """When the edit behind a button fails, the spinner stops with the apology instead of hanging."""
+    answer = await bot.ask("first strike", language_code="ar")
+    button = answer["reply_markup"]["inline_keyboard"][0][0]
+    bot.api.fail_next("editMessageText", error_code=400, description="Bad Request: injected failure")
+    query_id = bot.api.update(bot.api.push_callback(answer, button["callback_data"], user=1001))["callback_query"]["id"]
+    reply = await bot.api.wait_for(lambda: bot.api.callback_answers.get(query_id))
+    assert reply["text"] == texts("ar").apology
