@@ -38,8 +38,8 @@ def mention_pattern(username: str) -> re.Pattern[str]:
 def addressed_question(message: Message, bot_id: int, bot_username: str) -> str | None:
     """The question in a group message addressed to the bot (mention removed), or ``None`` if it is chatter."""
     text = message.text or ""
-    mention = mention_pattern(bot_username)
-    if mention.search(text):
+    mention = mention_pattern(bot_username) if bot_username else None
+    if mention is not None and mention.search(text):
         return " ".join(mention.sub(" ", text).split())
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
