@@ -29,10 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import PROJECT_ROOT  # noqa: E402
-from bot.knowledge_base import Document, KnowledgeBase, Passage, load_knowledge  # noqa: E402
-from bot.search import PassageIndex  # noqa: E402
-from bot.search.evaluation import Question, Report, describe, evaluate, load_questions  # noqa: E402
+from bot.config import PROJECT_ROOT
+from bot.knowledge_base import Document, KnowledgeBase, Passage, load_knowledge
+from bot.search import PassageIndex
+from bot.search.evaluation import Question, Report, describe, evaluate, load_questions
 
 SEED = 20200925
 ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -178,7 +178,9 @@ def main() -> int:
     print(f"  build: {build_s:.2f} s")
     print(f"  memory (tracemalloc): index {big_kept_mb:.1f} MB, peak while building {big_peak_mb:.1f} MB")
     big_report = evaluate(big, questions)
-    print(f"  quality among {len(big)} passages: top-1 {big_report.top1_accuracy:.3f}, abstention F1 {big_report.abstention_f1:.3f}")
+    print(
+        f"  quality among {len(big)} passages: top-1 {big_report.top1_accuracy:.3f}, abstention F1 {big_report.abstention_f1:.3f}"
+    )
     _print_latency(*_latencies(PassageIndex.from_passages(corpus), queries, max(2, args.rounds // 4)))
     return 0
 

@@ -93,8 +93,13 @@ def run_ask(settings: Settings, question: str, *, as_json: bool, top: int) -> in
     index = _load_index(settings)
     if question == "-":
         _utf8(sys.stdin)
-        for line in sys.stdin:
-            _print_answer(_ask(index, settings, line.rstrip("\r\n"), top), as_json)
+        for number, line in enumerate(sys.stdin):
+            question = line.rstrip("\r\n")
+            if number == 0:
+                question = question.removeprefix("\ufeff")  # a byte-order mark from Windows editors
+            _print_answer(_ask(index, settings, question, top), as_json)
+            if not as_json:
+                print()  # a blank line between answers for a person reading the batch
             sys.stdout.flush()
         return 0
     _print_answer(_ask(index, settings, question, top), as_json)

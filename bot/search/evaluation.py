@@ -87,9 +87,7 @@ def evaluate(index: PassageIndex, questions: Iterable[Question]) -> Report:
     for q in questions:
         answer = index.search(q.text, top=1)
         best = answer.best
-        outcomes.append(
-            Outcome(q, answer.answered, best.passage.id if best else None, best.score if best else 0.0)
-        )
+        outcomes.append(Outcome(q, answer.answered, best.passage.id if best else None, best.score if best else 0.0))
     return Report(tuple(outcomes))
 
 

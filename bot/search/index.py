@@ -17,11 +17,10 @@ to every question. The score is coverage x relative BM25 strength x a bonus for 
 from __future__ import annotations
 
 import heapq
-import math
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.answer import Answer, Hit
 from bot.knowledge_base import Document, KnowledgeBase, Lang, Passage
@@ -32,11 +31,10 @@ from bot.search.glossary import GLOSSARY
 from bot.search.language import detect_lang
 from bot.search.normalize import normalize_text
 from bot.search.ordinals import LAST, proposal_number
+from bot.search.postings import PostingLists, idf
 from bot.search.stopwords import is_stop_word
 from bot.search.tokenize import tokenize
 
-K1 = 1.2
-B = 0.75
 TEXT_WEIGHT = 1.0
 SUMMARY_WEIGHT = 0.8
 KEYWORD_WEIGHT = 0.6
@@ -64,8 +62,6 @@ _CONTEXT_WORDS = (
     "خبر الخبر مقال المقال"
 )
 
-Postings = tuple[array, array]  # passage numbers ('I'), precomputed BM25 weights ('d')
-
 
 @dataclass(frozen=True, slots=True)
 class _Resolved:
@@ -79,9 +75,7 @@ class _Resolved:
 class _Tables:
     """Everything :meth:`PassageIndex.build` computes; read-only afterwards."""
 
-    postings: dict[str, Postings]
-    idf: dict[str, float]
-    term_ids: dict[str, int]
+    postings: PostingLists
     sequences: tuple[bytes, ...]
     glossary: dict[str, tuple[str, ...]]
     fuzzy: FuzzyVocabulary
@@ -95,7 +89,7 @@ class PassageIndex:
         self._entries = tuple(entries)
         self._analyzer = analyzer
         self._t = tables
-        self._unknown_idf = _idf(len(self._entries), 0)
+        self._unknown_idf = idf(len(self._entries), 0)
         self._proposals = tuple(i for i, (_, p) in enumerate(self._entries) if p.proposal is not None)
         leads: dict[str, int] = {}
         for i, (doc, _) in enumerate(self._entries):
@@ -118,10 +112,10 @@ class PassageIndex:
         stems: dict[str, str] = {}  # surface → stem, for this build only
         term_ids: dict[str, int] = {}
         fuzzy_words: dict[str, str] = {}
-        tfs: list[dict[str, float]] = []
+        tfs: list[dict[int, float]] = []
         sequences: list[bytes] = []
         for _, passage in entries:
-            tf: dict[str, float] = defaultdict(float)
+            tf: dict[int, float] = defaultdict(float)
             sequence: list[int] = []
             for text, weight in _fields(passage):
                 for token in tokenize(normalize_text(text)):
@@ -131,16 +125,15 @@ class PassageIndex:
                     if stem is None:
                         stem = stems[token.text] = analyzer.stem(token.text, token.script)
                         fuzzy_words.setdefault(fuzzy_key(token.text), stem)
-                    tf[stem] += weight
-                    sequence.append(term_ids.setdefault(stem, len(term_ids) + 1))
+                    term_id = term_ids.setdefault(stem, len(term_ids) + 1)
+                    tf[term_id] += weight
+                    sequence.append(term_id)
                 sequence.append(phrases.SEPARATOR)
             tfs.append(tf)
             sequences.append(phrases.encode(sequence))
-        postings, idf = _bm25_postings(tfs)
+        postings = PostingLists.from_term_frequencies(term_ids, tfs)
         tables = _Tables(
             postings=postings,
-            idf=idf,
-            term_ids=term_ids,
             sequences=tuple(sequences),
             glossary=_glossary_stems(analyzer, postings),
             fuzzy=FuzzyVocabulary(fuzzy_words),
@@ -221,7 +214,7 @@ class PassageIndex:
                 alternatives.setdefault(stem, similarity)
                 for synonym in glossary.get(stem, ()):
                     alternatives.setdefault(synonym, similarity * GLOSSARY_QUALITY)
-        ordered = sorted(alternatives.items(), key=lambda kv: (-kv[1], self._t.idf[kv[0]]))
+        ordered = sorted(alternatives.items(), key=lambda kv: (-kv[1], postings.idf(kv[0])))
         return _Resolved(term, tuple(ordered))
 
     def _weight(self, resolved: _Resolved) -> float:
@@ -229,7 +222,7 @@ class PassageIndex:
         if not resolved.alternatives:
             return self._unknown_idf
         stem = resolved.alternatives[0][0]
-        weight = self._t.idf[stem]
+        weight = self._t.postings.idf(stem)
         if stem in self._t.context_stems or resolved.term.stem in self._t.context_stems:
             weight *= CONTEXT_WEIGHT
         return weight
@@ -249,14 +242,14 @@ class PassageIndex:
             total += weight
             if len(r.alternatives) == 1:  # the common case needs no per-term maximum
                 ((stem, quality),) = r.alternatives
-                ids, weights = self._t.postings[stem]
+                ids, weights = self._t.postings.postings(stem)
                 for i, w in zip(ids, weights):
                     bm25[i] += quality * w
                     matched[i] += weight * quality
                 continue
             best: dict[int, tuple[float, float]] = {}  # passage → (weighted BM25, quality) of its best alternative
             for stem, quality in r.alternatives:
-                ids, weights = self._t.postings[stem]
+                ids, weights = self._t.postings.postings(stem)
                 for i, w in zip(ids, weights):
                     s = quality * w
                     current = best.get(i)
@@ -280,15 +273,15 @@ class PassageIndex:
         Only passages that the largest possible bonus could carry into the top ``top`` are
         checked, which keeps the cost independent of how many passages matched a common word.
         """
-        ids = self._t.term_ids
+        term_id = self._t.postings.term_id
         pairs = [
             [
-                (ids[sa], ids[sb])
+                (term_id(sa), term_id(sb))
                 for sa, qa in a.alternatives[:2]
                 for sb, qb in b.alternatives[:2]
                 if qa >= 0.8 and qb >= 0.8
             ]
-            for a, b in zip(resolved, resolved[1:])
+            for a, b in pairwise(resolved)
             if b.term.position - a.term.position <= 2
         ]
         pairs = [p for p in pairs if p]
@@ -304,33 +297,9 @@ class PassageIndex:
                 scores[i] = score * (1 + PHRASE_BONUS * min(found, MAX_PHRASE_BONUSES))
 
 
-def _idf(n: int, df: int) -> float:
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
 def _nlargest(k: int, scores: dict[int, float]) -> list[tuple[int, float]]:
     """Best ``k`` (passage, score) pairs; ties keep the dict's order (scores are built by passage number)."""
     return [(i, scores[i]) for i in heapq.nlargest(k, scores, key=scores.__getitem__)]
-
-
-def _bm25_postings(tfs: Sequence[dict[str, float]]) -> tuple[dict[str, Postings], dict[str, float]]:
-    """Postings with each passage's BM25 term weight (idf x saturated tf) computed once, here."""
-    n = len(tfs)
-    lengths = [sum(tf.values()) for tf in tfs]
-    avg_length = (sum(lengths) / n) if n else 1.0
-    df: dict[str, int] = defaultdict(int)
-    for tf in tfs:
-        for stem in tf:
-            df[stem] += 1
-    idf = {stem: _idf(n, count) for stem, count in df.items()}
-    lists: dict[str, tuple[array, array]] = {}
-    for i, tf in enumerate(tfs):
-        norm = K1 * (1 - B + B * lengths[i] / avg_length)
-        for stem, freq in tf.items():
-            ids, weights = lists.get(stem) or lists.setdefault(stem, (array("I"), array("d")))
-            ids.append(i)
-            weights.append(idf[stem] * freq * (K1 + 1) / (freq + norm))
-    return lists, idf
 
 
 def _fields(p: Passage) -> list[tuple[str, float]]:
@@ -351,7 +320,7 @@ def _unique_content(terms: Sequence[Term]) -> list[Term]:
     return out
 
 
-def _glossary_stems(analyzer: Analyzer, postings: dict[str, Postings]) -> dict[str, tuple[str, ...]]:
+def _glossary_stems(analyzer: Analyzer, postings: PostingLists) -> dict[str, tuple[str, ...]]:
     """Stem → the indexed stems of its glossary group (the other words that mean the same)."""
     out: dict[str, set[str]] = defaultdict(set)
     for group in GLOSSARY:

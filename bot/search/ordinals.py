@@ -24,8 +24,26 @@ _ENGLISH_CARDINALS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
 _ENGLISH_NOUNS = frozenset(
-    "proposal proposals suggestion suggestions idea ideas point points measure measures item items "
-    "step steps initiative initiatives offer offers".split()
+    [
+        "proposal",
+        "proposals",
+        "suggestion",
+        "suggestions",
+        "idea",
+        "ideas",
+        "point",
+        "points",
+        "measure",
+        "measures",
+        "item",
+        "items",
+        "step",
+        "steps",
+        "initiative",
+        "initiatives",
+        "offer",
+        "offers",
+    ]
 )
 
 # Normalised and without the article; Egyptian/Levantine تاني/تالت included.
@@ -40,11 +58,28 @@ _ARABIC_CARDINALS = {
     "خمسه": 5, "خمس": 5, "سته": 6, "سبعه": 7, "ثمانيه": 8, "تسعه": 9, "عشره": 10,
 }  # fmt: skip
 _ARABIC_NOUNS = frozenset(
-    "اقتراح اقتراحات مقترح مقترحات بند بنود نقطه نقاط فكره افكار مبادره مبادرات خطوه خطوات اجراء اجراءات".split()
+    [
+        "اقتراح",
+        "اقتراحات",
+        "مقترح",
+        "مقترحات",
+        "بند",
+        "بنود",
+        "نقطه",
+        "نقاط",
+        "فكره",
+        "افكار",
+        "مبادره",
+        "مبادرات",
+        "خطوه",
+        "خطوات",
+        "اجراء",
+        "اجراءات",
+    ]
 )
 _WINDOW = 3  # an ordinal counts when at most this many tokens away from the noun
 # "the first to strike", "اول من يضرب": an ordinal followed by these is not a proposal's rank
-_NOT_A_RANK_BEFORE = frozenset("to strike strikes striking use من يضرب ضربه".split())
+_NOT_A_RANK_BEFORE = frozenset(["to", "strike", "strikes", "striking", "use", "من", "يضرب", "ضربه"])
 
 
 def _strip_proclitic(word: str, lexicon: dict[str, int] | frozenset[str]) -> str:

@@ -48,7 +48,7 @@ def snowball_arabic_input(word: str) -> str:
 class Stemmers:
     """Stems normalised tokens of either script; numbers are their own stem."""
 
-    def __init__(self, cache_size: int = 65536) -> None:
+    def __init__(self, cache_size: int = 4096) -> None:
         self._arabic = Stemmer.Stemmer("arabic")
         self._english = Stemmer.Stemmer("english")
         self._lock = threading.Lock()

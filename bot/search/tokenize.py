@@ -13,7 +13,9 @@ from typing import Literal
 
 Script = Literal["ar", "en", "num"]
 
-_TOKEN = re.compile(r"(?P<ar>[\u0621-\u064a\u0671-\u06d3]+)|(?P<en>[a-z]+(?:['’][a-z]+)*)|(?P<num>[0-9]+(?:(?:st|nd|rd|th)(?![a-z]))?)")
+_TOKEN = re.compile(
+    r"(?P<ar>[\u0621-\u064a\u0671-\u06d3]+)|(?P<en>[a-z]+(?:['’][a-z]+)*)|(?P<num>[0-9]+(?:(?:st|nd|rd|th)(?![a-z]))?)"
+)
 _POSSESSIVE = re.compile(r"['’]s$")
 
 

@@ -82,10 +82,26 @@ def test_chat_ends_cleanly_on_eof(
 
 def test_ask_prints_utf8_under_a_c_locale(tmp_path: Path) -> None:
     """Arabic output works even when the locale says ASCII."""
-    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": "ascii", "BOT_DATA_DIR": str(tmp_path)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONIOENCODING": "ascii",
+        "BOT_DATA_DIR": str(tmp_path),
+    }
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "الاقتراح الثالث"],
         cwd=PROJECT_ROOT, env=env, capture_output=True, timeout=30, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "اقتراح ثالث" in result.stdout.decode("utf-8")
+
+
+def test_ask_batch_ignores_a_byte_order_mark(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A UTF-8 BOM at the start of the input is not part of the first question."""
+    _feed(monkeypatch, "\ufeffالاقتراح الثالث\n")
+    run_ask(settings, "-", as_json=True, top=1)
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["query"] == "الاقتراح الثالث" and payload["answered"] is True

@@ -60,7 +60,11 @@ def test_synonyms_and_cross_language_terms_reach_the_passage(index: PassageIndex
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("electoins", "proposal-4-non-interference"), ("hostge", "expert-dialogue"), ("الانتخابت", "proposal-4-non-interference")],
+    [
+        ("electoins", "proposal-4-non-interference"),
+        ("hostge", "expert-dialogue"),
+        ("الانتخابت", "proposal-4-non-interference"),
+    ],
 )
 def test_misspelled_words_match_fuzzily(index: PassageIndex, query: str, expected: str) -> None:
     """A word missing from the vocabulary is matched to its nearest spelling."""
@@ -76,7 +80,7 @@ def test_fuzzy_match_scores_below_exact(index: PassageIndex) -> None:
 
 
 def test_ordinal_beyond_the_proposals_offers_the_proposals(index: PassageIndex, kb: KnowledgeBase) -> None:
-    """"The fifth proposal" does not exist: not answered, and the suggestions are the proposals."""
+    """ "The fifth proposal" does not exist: not answered, and the suggestions are the proposals."""
     answer = index.search("what is the fifth proposal?", top=10)
     assert not answer.answered
     assert [h.passage.id for h in answer.hits] == [p.id for _, p in kb.proposals()]
