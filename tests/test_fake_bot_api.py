@@ -606,3 +606,28 @@ async def test_recorded_calls_have_typed_parameters(bot: Bot, fake_api: FakeBotA
     assert call.params["chat_id"] == -42 and call.params["text"] == "12345"
     assert call.params["disable_notification"] is True
     assert call.params["reply_markup"] == {"inline_keyboard": [[{"text": "press", "callback_data": "a"}]]}
+
+
+@pytest.mark.parametrize(
+    ("text", "reply_to_bot", "bot_is_admin", "seen"),
+    [
+        ("just chatting", False, False, False),
+        ("just chatting", False, True, True),
+        ("/ask elections", False, False, True),
+        ("/ask@bayan_test_bot elections", False, False, True),
+        ("/ask@other_bot elections", False, False, False),
+        ("hey @Bayan_Test_Bot what now", False, False, True),
+        ("thanks", True, False, True),
+    ],
+)
+async def test_group_privacy_mode_hides_chatter(text: str, reply_to_bot: bool, bot_is_admin: bool, seen: bool) -> None:
+    """With group privacy on, a non-admin bot only receives commands for it, its mentions and replies to it."""
+    async with FakeBotApi(group_privacy=True) as api, Bot(api.token, base_url=api.base_url) as bot:
+        assert (await bot.get_me()).can_read_all_group_messages is False
+        await bot.send_message(-42, "earlier answer")
+        if bot_is_admin:
+            api.set_member_status(-42, api.bot_user["id"], "administrator")
+        update_id = api.push_message(text, user=5, chat=-42, reply_to=api.sent[-42][0] if reply_to_bot else None)
+        updates = await bot.get_updates()
+        assert (update_id is not None) == seen
+        assert [u.update_id for u in updates] == ([update_id] if seen else [])

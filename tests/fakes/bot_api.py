@@ -50,7 +50,9 @@ Test-side API (everything is synchronous except the waits):
 
 Deliberate differences from Telegram: a bare ``&`` in HTML is refused (Telegram lets it pass;
 it always means unescaped text); Markdown parse modes are not implemented (400); the bot sees
-every group message (group privacy off, the strictest case for "stay silent" tests); unknown
+every group message unless ``FakeBotApi(group_privacy=True)`` (privacy off is the strictest case
+for "stay silent" tests; with privacy on, a non-admin bot sees only commands for it, its
+@mentions and replies to it, and ``push_message`` returns None for hidden messages); unknown
 chat ids are created on first use unless ``auto_create_chats=False`` or ``forget_chat``.
 
 A bug in the fake itself is answered with HTTP 500 and re-raised when the server stops, so it
@@ -188,6 +190,7 @@ class FakeBotApi:
         auto_create_chats: bool = True,
         query_ttl: float = 30.0,
         quiet_period: float = 0.05,
+        group_privacy: bool = False,
     ) -> None:
         self.token = token
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
@@ -197,12 +200,13 @@ class FakeBotApi:
             "first_name": bot_first_name,
             "username": bot_username,
             "can_join_groups": True,
-            "can_read_all_group_messages": False,
+            "can_read_all_group_messages": not group_privacy,
             "supports_inline_queries": True,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
         self.auto_create_chats = auto_create_chats
+        self.group_privacy = group_privacy
         self.query_ttl = query_ttl
         self.quiet_period = quiet_period
         self.calls: list[Call] = []
@@ -377,8 +381,11 @@ class FakeBotApi:
         language_code: str | None = None,
         entities: list[JsonDict] | None = None,
         extra: JsonDict | None = None,
-    ) -> int:
-        """A user writes ``text`` (or a non-text message given by ``extra``) in a chat."""
+    ) -> int | None:
+        """A user writes ``text`` (or a non-text message given by ``extra``) in a chat.
+
+        Returns the update_id, or None when group privacy mode hides the message from the bot.
+        """
         message = self._incoming_message(user, chat, chat_type, language_code)
         if text is not None:
             message["text"] = text
@@ -390,7 +397,25 @@ class FakeBotApi:
         if extra:
             message.update(extra)
         self._store(message)
+        if self._hidden_by_privacy(message):
+            return None
         return self.push_raw({"message": message})
+
+    def _hidden_by_privacy(self, message: JsonDict) -> bool:
+        """Group privacy mode: unless it is an admin, a bot sees only commands, its mentions and replies to it."""
+        if not self.group_privacy or message["chat"]["type"] == "private":
+            return False
+        if self._chats[message["chat"]["id"]].members.get(self.bot_user["id"]) in ("administrator", "creator"):
+            return False
+        text = message.get("text", "")
+        username = f"@{self.bot_user['username']}".lower()
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0].lower()
+            return "@" in command and not command.endswith(username)
+        if username in text.lower():
+            return False
+        reply = message.get("reply_to_message")
+        return not (reply and reply.get("from", {}).get("id") == self.bot_user["id"])
 
     def push_sticker(
         self,
@@ -399,8 +424,8 @@ class FakeBotApi:
         chat: JsonDict | int | None = None,
         chat_type: str = "private",
         emoji: str = "👍",
-    ) -> int:
-        """A user sends a sticker: a message without text."""
+    ) -> int | None:
+        """A user sends a sticker: a message without text (None if group privacy hides it)."""
         sticker = {
             "file_id": f"sticker-{next(self._query_ids)}",
             "file_unique_id": "sticker-unique",
