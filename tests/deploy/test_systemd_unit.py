@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from tests.deploy.bot_process import BotProcess
 
 UNIT = PROJECT_ROOT / "deploy" / "bayan.service"
 VENV_PYTHON = "/opt/bayan/.venv/bin/python"
@@ -104,3 +105,35 @@ def test_security_exposure_is_low(systemd_analyze, tmp_path) -> None:
     if "Unknown command verb" in result.stderr or "unrecognized option" in result.stderr:
         pytest.skip("this systemd-analyze cannot rate offline units")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+
+
+# prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN): what MemoryDenyWriteExecute=yes enforces (Linux 6.3+);
+# kept across execve, so the bot started after it runs under the same rule as in the unit.
+MDWE_LAUNCHER = (
+    "import ctypes, os, sys\n"
+    "libc = ctypes.CDLL(None, use_errno=True)\n"
+    "if libc.prctl(65, 1, 0, 0, 0) != 0:\n"
+    "    sys.exit('MDWE unsupported: ' + os.strerror(ctypes.get_errno()))\n"
+    "os.execv(sys.argv[1], sys.argv[1:])\n"
+)
+
+
+def mdwe_supported() -> bool:
+    probe = subprocess.run(
+        [sys.executable, "-c", MDWE_LAUNCHER, sys.executable, "-c", "pass"], capture_output=True, timeout=30
+    )
+    return probe.returncode == 0
+
+
+async def test_bot_runs_under_memory_deny_write_execute(fake_api, tmp_path) -> None:
+    """With W+X memory refused (MemoryDenyWriteExecute=yes), the bot starts, answers and stops cleanly."""
+    if not mdwe_supported():
+        pytest.skip("this kernel has no PR_SET_MDWE (Linux < 6.3)")
+    bot = BotProcess(fake_api, tmp_path, launcher=(sys.executable, "-c", MDWE_LAUNCHER))
+    await bot.start()
+    user = fake_api.user(4242, "Mdwe", language_code="ar")
+    fake_api.push_message("ما هي المقترحات؟", user=user)
+    [reply] = await fake_api.wait_for_messages(1, chat_id=4242, timeout=10)
+    code, _ = await bot.terminate()
+    assert code == 0, bot.stderr.decode()[-2000:]
+    assert reply["text"]
