@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import shutil
 import subprocess
@@ -138,7 +139,7 @@ def test_dockerignore_keeps_secrets_and_state_out(path) -> None:
 
 
 def test_image_layout_finds_defaults_and_knowledge(stages, tmp_path) -> None:
-    """Laid out as the final stage's COPY lines say, the code finds config/defaults.toml and loads the knowledge."""
+    """Laid out as the final stage's COPY lines say, the code finds defaults and knowledge; the health check passes."""
     stage = final(stages)
     root = tmp_path / "image"
     workdir = Path(stage.all("WORKDIR")[-1].args)
@@ -178,3 +179,10 @@ def test_image_layout_finds_defaults_and_knowledge(stages, tmp_path) -> None:
     assert Path(module_file).is_relative_to(root), "the image must run the copied code, not an installed one"
     assert defaults_found == "True"
     assert int(passages) > 0
+    health = stage.all("HEALTHCHECK")[0].args.split("CMD", 1)[1].strip()
+    _, *args = json.loads(health)  # "python" in the image is this interpreter here
+    result = subprocess.run(
+        [sys.executable, *args], cwd=host(str(workdir)), env=env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"data dir:    {env['BOT_DATA_DIR']}" in result.stdout
