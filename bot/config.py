@@ -108,9 +108,10 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, dotenv_settings, TomlConfigSettingsSource(settings_cls))
 
-    @field_validator("token", mode="before")
+    @field_validator("token", "webhook_secret", "webhook_url", mode="before")
     @classmethod
-    def _empty_token_is_none(cls, v: Any) -> Any:
+    def _empty_is_unset(cls, v: Any) -> Any:
+        """``BOT_TOKEN=`` left empty in a copied ``.env`` means "not set", not "invalid"."""
         return None if isinstance(v, str) and not v.strip() else v
 
     @field_validator("token")
@@ -138,8 +139,8 @@ class Settings(BaseSettings):
     @field_validator("api_base_url", "webhook_url")
     @classmethod
     def _http_url(cls, v: str | None) -> str | None:
-        if v is None or not v.strip():
-            return None if v is not None and not v.strip() else v
+        if v is None:
+            return None
         parts = urlsplit(v.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an http(s) URL")

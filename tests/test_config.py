@@ -95,3 +95,11 @@ def test_digest_schedule_forms(text: str, kind: str, weekday: int, hhmm: str) ->
 def test_digest_schedule_rejects_nonsense(text: str) -> None:
     with pytest.raises(ValueError):
         DigestSchedule.parse(text)
+
+
+@pytest.mark.parametrize("name", ["BOT_TOKEN", "BOT_WEBHOOK_SECRET", "BOT_WEBHOOK_URL"])
+def test_empty_value_means_unset(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """An empty line copied from .env.example leaves the setting unset instead of failing."""
+    monkeypatch.setenv(name, "  ")
+    s = load_settings()
+    assert getattr(s, name.removeprefix("BOT_").lower()) is None
