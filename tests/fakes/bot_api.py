@@ -38,7 +38,7 @@ Test-side API (everything is synchronous except the waits):
   result would post: parsed text and entities).
 - Waiting: ``await api.wait_for(predicate, timeout=5)``, ``await api.wait_for_messages(n,
   chat_id=None)`` (at least n in total, returns them), ``await api.wait_idle()`` (every update
-  delivered, nothing in flight, no request for a quiet period: use it to assert silence).
+  confirmed by the bot, nothing in flight, no request for a quiet period: use it to assert silence).
 - Faults: ``api.fail_next(method, error_code=429, retry_after=1, times=1, chat_id=None)`` (any
   code/description; ``retry_after`` may be fractional to keep tests fast, Telegram sends whole
   seconds), ``api.drop_next(method, after=False)`` (connection dropped before, or after the
@@ -228,8 +228,6 @@ class FakeBotApi:
         self._pending: deque[JsonDict] = deque()
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
-        self._last_pushed_id = 0
-        self._last_delivered_id = 0
         self._allowed_updates: frozenset[str] | None = None
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
@@ -289,7 +287,9 @@ class FakeBotApi:
         self._stopping = True
         self._wake_pollers()
         if self._webhook_task is not None:
-            await self._webhook_task
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
             self._webhook_task = None
         if self._session is not None:
             await self._session.close()
@@ -361,7 +361,6 @@ class FakeBotApi:
         update_id = update.setdefault("update_id", next(self._update_ids))
         self._updates[update_id] = update
         self._pending.append(update)
-        self._last_pushed_id = max(self._last_pushed_id, update_id)
         self._wake_pollers()
         self._notify()
         return update_id
@@ -659,7 +658,7 @@ class FakeBotApi:
         return await self.wait_for(enough, timeout, what=f"{n} messages {where} (have {len(self.all_sent)} in total)")
 
     async def wait_idle(self, quiet: float | None = None, timeout: float = 5.0) -> None:
-        """Wait until every update was delivered and no request came for ``quiet`` seconds, twice over."""
+        """Wait until the bot confirmed every update and no request came for ``quiet`` seconds, twice over."""
         quiet = self.quiet_period if quiet is None else quiet
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -673,8 +672,8 @@ class FakeBotApi:
                 )
             before = self._activity
             await asyncio.sleep(quiet)
-            delivered = self._last_delivered_id >= self._last_pushed_id
-            calm = before == self._activity and self._in_flight == 0 and delivered
+            # An update leaves _pending once the bot confirmed it (getUpdates offset, or webhook 2xx).
+            calm = before == self._activity and self._in_flight == 0 and not self._pending
             calm_rounds = calm_rounds + 1 if calm else 0
 
     # ------------------------------------------------------------------ HTTP plumbing
@@ -892,7 +891,6 @@ class FakeBotApi:
             batch = self._deliverable(limit)
             if batch or self._stopping:
                 if batch:
-                    self._last_delivered_id = max(self._last_delivered_id, batch[-1]["update_id"])
                     self._activity += 1
                 return batch
             remaining = deadline - loop.time()
@@ -916,7 +914,6 @@ class FakeBotApi:
             )
             if not allowed:
                 self._pending.remove(update)
-                self._last_delivered_id = max(self._last_delivered_id, update["update_id"])
                 continue
             batch.append(update)
             if len(batch) >= limit:
@@ -925,9 +922,8 @@ class FakeBotApi:
 
     def _set_webhook(self, params: JsonDict) -> bool:
         url = params.get("url") or ""
-        local = url.startswith(
-            ("http://127.0.0.1:", "http://localhost:")
-        )  # the fake also accepts a local test listener
+        # Telegram insists on HTTPS; the fake also accepts the test's local listener.
+        local = url.startswith(("http://127.0.0.1:", "http://localhost:"))
         if url and not url.startswith("https://") and not local:
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
         secret = params.get("secret_token")
@@ -977,7 +973,6 @@ class FakeBotApi:
             if status is not None and 200 <= status < 300:
                 if self._pending and self._pending[0] is update:
                     self._pending.popleft()
-                self._last_delivered_id = max(self._last_delivered_id, update["update_id"])
             else:
                 self.webhook.update(last_error_date=int(time.time()), last_error_message=error)
                 await asyncio.sleep(self.webhook_retry_delay)
@@ -985,7 +980,6 @@ class FakeBotApi:
 
     def _drop_pending(self) -> None:
         self._pending.clear()
-        self._last_delivered_id = self._last_pushed_id
 
     def _get_webhook_info(self, params: JsonDict) -> JsonDict:
         info = {"url": self.webhook["url"], "has_custom_certificate": False, "pending_update_count": len(self._pending)}
