@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from tests.fakes.telegram_html import HtmlParseError, parse_html, utf16_len
@@ -78,3 +80,11 @@ def test_bad_markup_is_refused_with_telegrams_words(html: str, message: str) -> 
 def test_utf16_len_counts_code_units(text: str, units: int) -> None:
     """Offsets are counted in UTF-16 code units: astral characters count twice."""
     assert utf16_len(text) == units
+
+
+@pytest.mark.parametrize(
+    "raw", ["a < b & c > d", "\"quoted\" and 'single'", "<b>not a tag</b>", "&amp; literally", "بوتين <script>"]
+)
+def test_html_escape_output_is_always_accepted(raw: str) -> None:
+    """Whatever a user typed, html.escape makes it safe: it parses back to exactly the typed text."""
+    assert parse_html(html.escape(raw)) == (raw, [])
