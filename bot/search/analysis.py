@@ -6,12 +6,13 @@ whatever a step does (even a Snowball quirk) it does to both sides alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.search.normalize import normalize_text
 from bot.search.stemming import Stemmers
 from bot.search.stopwords import is_stop_word
-from bot.search.tokenize import Script, tokenize
+from bot.search.tokenize import Script, Token, tokenize
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +45,8 @@ class Analyzer:
     def content_terms(self, text: str) -> list[Term]:
         """The terms that say what the text is about: everything but stop words."""
         return [t for t in self.analyze(text) if not t.stop]
+
+    @staticmethod
+    def content_tokens(text: str) -> Iterator[Token]:
+        """The chain up to stemming, for the index build, which stems each distinct word only once."""
+        return (t for t in tokenize(normalize_text(text)) if not is_stop_word(t.text))

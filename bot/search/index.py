@@ -29,11 +29,8 @@ from bot.search.analysis import Analyzer, Term
 from bot.search.fuzzy import FuzzyVocabulary, fuzzy_key
 from bot.search.glossary import GLOSSARY
 from bot.search.language import detect_lang
-from bot.search.normalize import normalize_text
 from bot.search.ordinals import LAST, proposal_number
 from bot.search.postings import PostingLists, idf
-from bot.search.stopwords import is_stop_word
-from bot.search.tokenize import tokenize
 
 TEXT_WEIGHT = 1.0
 SUMMARY_WEIGHT = 0.8
@@ -118,9 +115,7 @@ class PassageIndex:
             tf: dict[int, float] = defaultdict(float)
             sequence: list[int] = []
             for text, weight in _fields(passage):
-                for token in tokenize(normalize_text(text)):
-                    if is_stop_word(token.text):
-                        continue
+                for token in analyzer.content_tokens(text):
                     stem = stems.get(token.text)
                     if stem is None:
                         stem = stems[token.text] = analyzer.stem(token.text, token.script)

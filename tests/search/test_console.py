@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pty
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -105,3 +110,42 @@ def test_ask_batch_ignores_a_byte_order_mark(
     run_ask(settings, "-", as_json=True, top=1)
     payload = json.loads(capsys.readouterr().out)
     assert payload["query"] == "الاقتراح الثالث" and payload["answered"] is True
+
+
+def _read_until(fd: int, marker: str, timeout: float = 20.0) -> str:
+    """Read a pseudo-terminal until ``marker`` shows up (or fail after ``timeout`` seconds)."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while marker.encode() not in data:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"no {marker!r} in {data.decode(errors='replace')!r}"
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if ready:
+            data += os.read(fd, 4096)
+    return data.decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("leave", ["exit", "ctrl-c"])
+def test_chat_on_a_terminal_prompts_answers_and_leaves_cleanly(tmp_path: Path, leave: str) -> None:
+    """On a tty the console shows a prompt, answers, and ends with status 0 on 'exit' or Ctrl-C."""
+    master, slave = pty.openpty()
+    env = {"PATH": "/usr/bin:/bin", "BOT_DATA_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat"], cwd=PROJECT_ROOT, env=env,
+        stdin=slave, stdout=slave, stderr=slave, close_fds=True,
+    )  # fmt: skip
+    os.close(slave)
+    try:
+        _read_until(master, "> ")
+        os.write(master, "شو قال بوتين عن الانتخابات\n".encode())
+        assert "العمليات الانتخابية" in _read_until(master, "\n> ")
+        if leave == "exit":
+            os.write(master, b"exit\n")
+        else:
+            time.sleep(0.5)  # as a person would: CPython's readline misses a SIGINT sent before it waits for input
+            proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
