@@ -358,7 +358,7 @@ class FakeBotApi:
     def push_raw(self, update: JsonDict) -> int:
         """Queue an update (``update_id`` is assigned unless given) and wake long polls."""
         update = dict(update)
-        update_id = update.setdefault("update_id", next(self._update_ids))
+        update_id: int = update.setdefault("update_id", next(self._update_ids))
         self._updates[update_id] = update
         self._pending.append(update)
         self._wake_pollers()
@@ -655,7 +655,10 @@ class FakeBotApi:
             return list(messages) if len(messages) >= n else None
 
         where = "in all chats" if chat_id is None else f"to chat {chat_id}"
-        return await self.wait_for(enough, timeout, what=f"{n} messages {where} (have {len(self.all_sent)} in total)")
+        messages: list[JsonDict] = await self.wait_for(
+            enough, timeout, what=f"{n} messages {where} (have {len(self.all_sent)} in total)"
+        )
+        return messages
 
     async def wait_idle(self, quiet: float | None = None, timeout: float = 5.0) -> None:
         """Wait until the bot confirmed every update and no request came for ``quiet`` seconds, twice over."""
@@ -743,11 +746,11 @@ class FakeBotApi:
             params.update(body)
             return params
         form = await request.post()
-        for key, value in form.items():
-            if isinstance(value, str):
-                params[key] = FakeBotApi._decode_field(key, value)
-            else:
-                params[key] = {"filename": value.filename, "size": len(value.file.read())}
+        for key, field_value in form.items():
+            if isinstance(field_value, str):
+                params[key] = FakeBotApi._decode_field(key, field_value)
+            elif isinstance(field_value, web.FileField):
+                params[key] = {"filename": field_value.filename, "size": len(field_value.file.read())}
         return params
 
     @staticmethod
@@ -795,16 +798,16 @@ class FakeBotApi:
                 if state.chat.get("username") and f"@{state.chat['username']}".lower() == chat_id.lower():
                     return state
             raise bad_request("chat not found")
-        state = self._chats.get(chat_id)
-        if state is None:
-            if not (create or self.auto_create_chats):
-                raise bad_request("chat not found")
-            if chat_id > 0:
-                self.private_chat(chat_id)
-            else:
-                self.group(chat_id, f"Group {chat_id}", "supergroup" if str(chat_id).startswith("-100") else "group")
-            state = self._chats[chat_id]
-        return state
+        known = self._chats.get(chat_id)
+        if known is not None:
+            return known
+        if not (create or self.auto_create_chats):
+            raise bad_request("chat not found")
+        if chat_id > 0:
+            self.private_chat(chat_id)
+        else:
+            self.group(chat_id, f"Group {chat_id}", "supergroup" if str(chat_id).startswith("-100") else "group")
+        return self._chats[chat_id]
 
     def _incoming_message(
         self, user: JsonDict | int | None, chat: JsonDict | int | None, chat_type: str, language_code: str | None
@@ -859,7 +862,7 @@ class FakeBotApi:
             return None
         state = self._target_chat(params)
         self._check_access(state)
-        message = state.messages.get(params.get("message_id", 0))
+        message = state.messages.get(_int_param(params, "message_id", "message identifier is not specified"))
         if message is None:
             raise bad_request("message to edit not found")
         return state, message
@@ -1034,7 +1037,7 @@ class FakeBotApi:
                 return None
             raise bad_request("message to be replied not found")
         quote = reply_parameters.get("quote")
-        if quote is not None and quote not in target.get("text", target.get("caption", "")):
+        if quote is not None and str(quote) not in str(target.get("text", target.get("caption", ""))):
             raise bad_request("QUOTE_TEXT_INVALID")
         return {k: v for k, v in target.items() if k != "reply_to_message"}
 
@@ -1099,7 +1102,7 @@ class FakeBotApi:
     def _delete_message(self, params: JsonDict) -> bool:
         state = self._target_chat(params)
         self._check_access(state)
-        message_id = params.get("message_id")
+        message_id = _int_param(params, "message_id", "message identifier is not specified")
         if state.messages.pop(message_id, None) is None:
             raise bad_request("message to delete not found")
         self.deleted.append((state.chat["id"], message_id))
@@ -1164,10 +1167,10 @@ class FakeBotApi:
     def _get_chat_member(self, params: JsonDict) -> JsonDict:
         state = self._target_chat(params)
         self._check_access(state, reading=True)
-        user_id = params.get("user_id")
+        user_id = _int_param(params, "user_id", "invalid user_id specified")
         if user_id == self.bot_user["id"]:
             return make_chat_member(self.bot_user, state.members.get(user_id, "member"))
-        user = self._users.get(user_id) if isinstance(user_id, int) else None
+        user = self._users.get(user_id)
         if user is None:
             raise bad_request("PARTICIPANT_ID_INVALID")
         if state.chat["type"] == "private":
@@ -1197,3 +1200,11 @@ class FakeBotApi:
             raise bad_request("wrong parameter action in request")
         self._check_access(state)
         return True
+
+
+def _int_param(params: JsonDict, name: str, missing: str) -> int:
+    """An integer parameter, or Telegram's 400 when it is absent or not a number."""
+    value = params.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad_request(missing)
+    return value
