@@ -28,6 +28,7 @@ from bot.search import phrases
 from bot.search.analysis import Analyzer, Term
 from bot.search.fuzzy import FuzzyVocabulary, fuzzy_key
 from bot.search.glossary import GLOSSARY
+from bot.search.intents import INTENTS, triggered
 from bot.search.language import detect_lang
 from bot.search.ordinals import LAST, proposal_number
 from bot.search.postings import PostingLists, idf
@@ -39,6 +40,7 @@ KEYWORD_WEIGHT = 0.6
 PROCLITIC_QUALITY = 0.95
 GLOSSARY_QUALITY = 0.85
 CONTEXT_WEIGHT = 0.3
+INTENT_WEIGHT = 1.0  # an intent counts like a fairly common word (idf ~1), and only where it matches
 BM25_SHARE = 0.25
 PHRASE_BONUS = 0.1
 MAX_PHRASE_BONUSES = 2
@@ -77,6 +79,7 @@ class _Tables:
     glossary: dict[str, tuple[str, ...]]
     fuzzy: FuzzyVocabulary
     context_stems: frozenset[str]
+    intents: tuple[tuple[frozenset[str], frozenset[str]], ...]  # question words → indexed target stems
 
 
 class PassageIndex:
@@ -133,6 +136,10 @@ class PassageIndex:
             glossary=_glossary_stems(analyzer, postings),
             fuzzy=FuzzyVocabulary(fuzzy_words),
             context_stems=frozenset(t.stem for t in analyzer.content_terms(_CONTEXT_WORDS)),
+            intents=tuple(
+                (words, frozenset(t.stem for t in analyzer.content_terms(targets) if t.stem in postings))
+                for words, targets in INTENTS
+            ),
         )
         return cls(entries, analyzer, tables)
 
@@ -144,7 +151,8 @@ class PassageIndex:
         terms = self._analyzer.analyze(text)
         number = proposal_number(terms)
         content = _unique_content(terms)[:MAX_TERMS]
-        scores = self._score(content, top)
+        intents = triggered(self._t.intents, (t.surface for t in terms if t.stop)) if content else frozenset()
+        scores = self._score(content, intents, top)
         if number is not None:
             return self._proposal_answer(query, lang, number, scores, top)
         if not scores:
@@ -222,7 +230,7 @@ class PassageIndex:
             weight *= CONTEXT_WEIGHT
         return weight
 
-    def _score(self, content: Sequence[Term], top: int) -> dict[int, float]:
+    def _score(self, content: Sequence[Term], intents: frozenset[str], top: int) -> dict[int, float]:
         """Score of every passage matching at least one term: 0–100, phrase matches can lift it above.
 
         Ranking uses these raw values so a phrase match still orders two otherwise perfect
@@ -255,10 +263,16 @@ class PassageIndex:
                 matched[i] += weight * quality
         if not bm25 or total <= 0:
             return {}
-        scale = 100.0 / total
+        optional = {i: INTENT_WEIGHT for stem in intents for i in self._t.postings.postings(stem)[0]}
         strength = BM25_SHARE / max(bm25.values())
         # ascending passage order, so that ranking ties go to the earlier passage
-        scores = {i: scale * matched[i] * (1 - BM25_SHARE + strength * bm25[i]) for i in sorted(bm25)}
+        scores = {
+            i: 100.0
+            * (matched.get(i, 0.0) + optional.get(i, 0.0))
+            / (total + optional.get(i, 0.0))
+            * (1 - BM25_SHARE + strength * bm25.get(i, 0.0))
+            for i in sorted(bm25.keys() | optional.keys())
+        }
         self._add_phrase_bonus(scores, resolved, top)
         return scores
 

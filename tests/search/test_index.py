@@ -186,3 +186,21 @@ def test_every_passage_is_found_by_its_own_words(index: PassageIndex, kb: Knowle
         for query in (p.text(lang), (p.summary(lang) or p.text(lang))[:60]):  # type: ignore[arg-type]
             answer = index.search(query)
             assert answer.answered and answer.hits[0].passage.id == p.id, (p.id, query)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Where can I read the original statement?", "publication"),
+        ("وين انتشر البيان", "publication"),
+        ("why these measures", "aims"),
+    ],
+)
+def test_question_words_prefer_passages_of_the_kind_asked(index: PassageIndex, query: str, expected: str) -> None:
+    """ "Where" lifts the place of publication, "why" the aims, among the passages the question reaches."""
+    assert index.search(query).hits[0].passage.id == expected
+
+
+def test_question_words_alone_do_not_make_an_answer(index: PassageIndex) -> None:
+    """A "why" question about something the statement never mentions still abstains."""
+    assert index.search("why is the sky blue?").answered is False

@@ -1,0 +1,29 @@
+"""Question words that name the kind of answer wanted: "why" asks for a purpose, "where" a place.
+
+They stay stop words, since they do not say *which* passage is meant, and "why did the US
+refuse?" must not match the statement's aims. But among the passages the rest of the question
+reaches, one about a purpose (or a place of publication) is the better answer. So an intent
+works as an optional term: passages matching it gain coverage, the others lose nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.search.normalize import fold_arabic
+
+# (question words, in normalised form; words of the passages that answer that kind of question)
+INTENTS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset(fold_arabic(w) for w in ("why", "ليش", "لماذا", "ليه", "علاش", "لاش")), "goal purpose aim هدف غرض"),
+    (frozenset(fold_arabic(w) for w in ("where", "وين", "فين", "أين", "اين")), "website published site موقع نشر"),
+)
+
+
+def triggered(intents: Iterable[tuple[frozenset[str], frozenset[str]]], words: Iterable[str]) -> frozenset[str]:
+    """The union of the target stems of every intent whose question word occurs among ``words``.
+
+    ``intents`` pairs each intent's question words with its target stems, as the index
+    resolved them at build time.
+    """
+    present = set(words)
+    return frozenset().union(*(stems for triggers, stems in intents if triggers & present))
