@@ -10,6 +10,7 @@ included (they come back unanswered), so outputs can be zipped with inputs.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TextIO
 
@@ -88,22 +89,34 @@ def _ask(index: PassageIndex, settings: Settings, question: str, top: int) -> An
 
 
 def run_ask(settings: Settings, question: str, *, as_json: bool, top: int) -> int:
-    """Answer one question, or with ``question == "-"`` every line of standard input; exit code 0."""
+    """Answer one question, or with ``question == "-"`` every line of standard input; exit code 0.
+
+    A reader that stops early (``| head``) ends the batch quietly, as with any Unix filter.
+    """
     _utf8(sys.stdout)
     index = _load_index(settings)
-    if question == "-":
-        _utf8(sys.stdin)
-        for number, line in enumerate(sys.stdin):
-            question = line.rstrip("\r\n")
-            if number == 0:
-                question = question.removeprefix("\ufeff")  # a byte-order mark from Windows editors
+    try:
+        if question == "-":
+            _utf8(sys.stdin)
+            _ask_batch(index, settings, as_json=as_json, top=top)
+        else:
             _print_answer(_ask(index, settings, question, top), as_json)
-            if not as_json:
-                print()  # a blank line between answers for a person reading the batch
-            sys.stdout.flush()
-        return 0
-    _print_answer(_ask(index, settings, question, top), as_json)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when flushing at exit; point stdout at nothing instead.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _ask_batch(index: PassageIndex, settings: Settings, *, as_json: bool, top: int) -> None:
+    for number, line in enumerate(sys.stdin):
+        question = line.rstrip("\r\n")
+        if number == 0:
+            question = question.removeprefix("\ufeff")  # a byte-order mark from Windows editors
+        _print_answer(_ask(index, settings, question, top), as_json)
+        if not as_json:
+            print()  # a blank line between answers for a person reading the batch
+        sys.stdout.flush()
 
 
 def _print_answer(answer: Answer, as_json: bool) -> None:

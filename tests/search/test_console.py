@@ -149,3 +149,19 @@ def test_chat_on_a_terminal_prompts_answers_and_leaves_cleanly(tmp_path: Path, l
         if proc.poll() is None:
             proc.kill()
         os.close(master)
+
+
+def test_ask_batch_ends_quietly_when_the_reader_stops(tmp_path: Path) -> None:
+    """`ask --json - | head -1`: no traceback, exit status 0."""
+    env = {"PATH": "/usr/bin:/bin", "BOT_DATA_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--json", "-"], cwd=PROJECT_ROOT, env=env,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(b"elections\n" * 2000)  # far more answers than a pipe buffer holds
+    proc.stdin.close()
+    assert json.loads(proc.stdout.readline())["answered"] is True
+    proc.stdout.close()
+    assert proc.wait(timeout=30) == 0
+    assert b"Traceback" not in proc.stderr.read()
