@@ -161,6 +161,15 @@ def main() -> int:
     _print_quality("all", report)
     _print_quality("tuned", report.subset(heldout=False))
     _print_quality("held-out", report.subset(heldout=True))
+    kinds = sorted({o.question.kind for o in report.outcomes})
+    print(
+        "  by kind (correct/total): "
+        + ", ".join(
+            f"{k} {sum(o.correct for o in report.outcomes if o.question.kind == k)}"
+            f"/{sum(o.question.kind == k for o in report.outcomes)}"
+            for k in kinds
+        )
+    )
     if args.failures and report.failures():
         print(describe(report.failures()))
 
