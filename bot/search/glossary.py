@@ -10,7 +10,7 @@ a phrase would bring in its common words ("security") as translations of a rare 
 from __future__ import annotations
 
 GLOSSARY: tuple[tuple[str, ...], ...] = (
-    ("cyber", "cybersecurity", "cyberspace", "سيبراني", "السيبراني", "سايبر", "السايبر", "الالكتروني", "الكتروني"),
+    ("cyber", "سيبراني", "السيبراني", "سايبر", "السايبر", "الالكتروني", "الكتروني"),
     ("election", "elections", "electoral", "vote", "voting", "انتخابات", "الانتخابية", "انتخابي", "تصويت"),
     ("agreement", "treaty", "accord", "pact", "اتفاق", "اتفاقية", "معاهدة"),
     ("putin", "بوتين", "بوتن"),

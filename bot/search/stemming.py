@@ -27,7 +27,6 @@ _ARTICLE = re.compile(r"^(?:(?:وال|بال|فال|كال|لل|ال)(?=..)|ها
 
 _ENGLISH_OVERRIDES = {
     "elector": "elect",
-    "cyber": "cybersecur",
     "hacker": "hack",
 }
 

@@ -2,7 +2,8 @@
 
 Anything else (punctuation incl. ، ؛ ؟, quotes, emoji, symbols) separates tokens. A script change
 also separates them, so "الـCERT" or "بوتين's" still yield clean words. English possessives are
-dropped here ("putin's" → "putin", "countries'" → "countries").
+dropped here ("putin's" → "putin", "countries'" → "countries"), and "cyber" compounds split
+("cyberattacks" → "cyber attacks") so they meet the two-word spelling.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ _TOKEN = re.compile(
     r"(?P<ar>[\u0621-\u064a\u0671-\u06d3]+)|(?P<en>[a-z]+(?:['’][a-z]+)*)|(?P<num>[0-9]+(?:(?:st|nd|rd|th)(?![a-z]))?)"
 )
 _POSSESSIVE = re.compile(r"['’]s$")
+# "cyberattack", "cybersecurity", "cyberwar": written as one word or two, the prefix is the topic
+_SPLIT_PREFIXES = ("cyber",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,5 +39,9 @@ def tokenize(normalized: str) -> list[Token]:
         word = m.group()
         if script == "en":
             word = _POSSESSIVE.sub("", word).replace("'", "").replace("’", "")
+            prefix = next((p for p in _SPLIT_PREFIXES if word.startswith(p) and len(word) > len(p) + 2), None)
+            if prefix:
+                tokens.append(Token(prefix, script, len(tokens)))
+                word = word[len(prefix) :]
         tokens.append(Token(word, script, len(tokens)))
     return tokens

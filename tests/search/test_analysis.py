@@ -59,6 +59,8 @@ def test_normalize_text(raw: str, normalized: str) -> None:
         ("الأمن، السيبراني؛ «روسيا»", ["الأمن", "السيبراني", "روسيا"]),
         ("putin's proposals", ["putin", "proposals"]),
         ("countries' rights", ["countries", "rights"]),
+        ("cyberattacks on cybersecurity", ["cyber", "attacks", "on", "cyber", "security"]),
+        ("cyber", ["cyber"]),
         ("بوتينsaid", ["بوتين", "said"]),  # a script change splits words
         ("the 2nd proposal, 25 may 1972", ["the", "2nd", "proposal", "25", "may", "1972"]),
         ("🙂 ... !!!", []),
@@ -66,7 +68,7 @@ def test_normalize_text(raw: str, normalized: str) -> None:
     ],
 )
 def test_tokenize(text: str, tokens: list[str]) -> None:
-    """Punctuation (Arabic and Latin), quotes and emoji separate tokens; possessives are dropped."""
+    """Punctuation (Arabic and Latin), quotes and emoji separate tokens; possessives drop; "cyber" compounds split."""
     assert [t.text for t in tokenize(text)] == tokens
 
 
