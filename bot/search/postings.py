@@ -25,7 +25,12 @@ class PostingLists:
     """Read-only after construction: term lookups, idf, and (passage, BM25 weight) postings."""
 
     def __init__(
-        self, term_ids: Mapping[str, int], offsets: array, passages: array, weights: array, idfs: array
+        self,
+        term_ids: Mapping[str, int],
+        offsets: array[int],
+        passages: array[int],
+        weights: array[float],
+        idfs: array[float],
     ) -> None:
         self._term_ids = dict(term_ids)
         self._offsets = offsets
@@ -70,9 +75,10 @@ class PostingLists:
         return self._term_ids[stem]
 
     def idf(self, stem: str) -> float:
-        return self._idfs[self._term_ids[stem]]
+        value: float = self._idfs[self._term_ids[stem]]
+        return value
 
-    def postings(self, stem: str) -> tuple[array, array]:
+    def postings(self, stem: str) -> tuple[array[int], array[float]]:
         """(passage numbers, BM25 weights) of ``stem``, ascending by passage."""
         tid = self._term_ids[stem]
         lo, hi = self._offsets[tid], self._offsets[tid + 1]

@@ -19,7 +19,7 @@ import re
 import threading
 from functools import lru_cache
 
-import Stemmer
+import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type information
 
 from bot.search.tokenize import Script
 
@@ -58,6 +58,7 @@ class Stemmers:
             return word
         with self._lock:
             if script == "ar":
-                return self._arabic.stemWord(snowball_arabic_input(word))
-            stem = self._english.stemWord(word)
+                arabic: str = self._arabic.stemWord(snowball_arabic_input(word))
+                return arabic
+            stem: str = self._english.stemWord(word)
         return _ENGLISH_OVERRIDES.get(stem, stem)
