@@ -57,9 +57,6 @@ class FuzzyVocabulary:
         self._by_last = {k: tuple(v) for k, v in by_last.items()}
         self.expand = lru_cache(maxsize=cache_size)(self._expand)
 
-    def __len__(self) -> int:
-        return len(self._stem_of)
-
     def _expand(self, surface: str) -> tuple[tuple[str, float], ...]:
         word = fuzzy_key(surface)
         if len(word) < MIN_LENGTH:

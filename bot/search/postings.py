@@ -68,9 +68,6 @@ class PostingLists:
     def __contains__(self, stem: object) -> bool:
         return stem in self._term_ids
 
-    def __len__(self) -> int:
-        return len(self._term_ids)
-
     def term_id(self, stem: str) -> int:
         return self._term_ids[stem]
 
