@@ -1,20 +1,16 @@
 """Deliver a broadcast to every subscriber exactly once, within Telegram's limits.
 
 The delivery journal (:class:`~bot.subscriptions.store.SubscriptionStore`) is the source of
-truth. For each chat and each part of the message the :class:`Broadcaster`
-
-1. writes ``sending`` (attempt counted) to the journal,
-2. calls ``sendMessage``,
-3. writes the part as sent (``sent`` after the last part),
-
-and steps 1–3 run as one unit that cancellation cannot split (:func:`_run_to_completion`):
+truth. For each chat and each part of the message the :class:`Broadcaster` calls
+``sendMessage`` and, once Telegram has accepted it, commits the part as sent (``sent`` after the
+last part). The two run as one unit that cancellation cannot split (:func:`run_to_completion`):
 cancelling a broadcast (a restart, ``Application.stop``) lets the in-flight requests finish and
 their journal entries commit before the task ends. Resuming sends only what the journal does
 not show as sent, so after a cancel or a clean restart each subscriber has exactly one copy.
 
 The window that remains: a hard kill (SIGKILL, power loss) after Telegram accepted a message but
-before step 3 committed leaves a ``sending`` entry, and resuming sends that part again: at most
-one duplicate per in-flight request (``concurrency``). The same holds for a read time-out or a
+before its journal entry committed, and resuming sends that part again: at most one duplicate
+per request in flight (``concurrency``), never a miss. The same holds for a read time-out or a
 dropped connection after the request reached Telegram: the Bot API has no idempotency key, so
 the choice is between a rare duplicate and a silent miss, and we choose never to skip anyone.
 
@@ -34,11 +30,11 @@ import math
 import time
 import warnings
 from collections import Counter
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -55,10 +51,10 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
 from bot.subscriptions.store import Broadcast, Subscriber, SubscriptionStore
+from bot.subscriptions.uncancellable import run_to_completion
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -296,7 +292,9 @@ class Broadcaster:
                 return
             await self._sleep(self._limiter.delay(sub.chat_id, is_group))
             try:
-                await _run_to_completion(self._send_part(broadcast, sub.chat_id, parts, index))
+                await run_to_completion(
+                    self._send_part(broadcast, sub.chat_id, parts, index, 1 + network_attempts + flood_waits)
+                )
             except TelegramError as error:
                 outcome, reason = classify(error)
                 if outcome is Outcome.FLOOD and flood_waits < self._policy.max_flood_waits:
@@ -330,35 +328,15 @@ class Broadcaster:
             network_attempts = 0
         report.sent += 1
 
-    async def _send_part(self, broadcast: Broadcast, chat_id: int, parts: tuple[str, ...], index: int) -> None:
-        """Journal, send, journal: run whole by :func:`_run_to_completion`."""
-        await self._store.mark_sending(broadcast.id, chat_id)
+    async def _send_part(
+        self, broadcast: Broadcast, chat_id: int, parts: tuple[str, ...], index: int, attempts: int
+    ) -> None:
+        """Send one part, then journal it: run whole by :func:`run_to_completion`."""
         await self._bot.send_message(
             chat_id,
             parts[index],
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
-        await self._store.mark_part_sent(broadcast.id, chat_id, index + 1, done=index + 1 == len(parts))
+        await self._store.mark_part_sent(broadcast.id, chat_id, index + 1, done=index + 1 == len(parts), attempts=attempts)
 
-
-async def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
-    """Await ``coro`` so that cancelling the caller does not cancel it.
-
-    If the caller is cancelled, wait for ``coro`` to finish (its request answered and journaled)
-    and only then let the cancellation through. Without this, a cancel between Telegram's OK and
-    the journal write would lose the record of a delivered message and the resume would send it
-    again.
-    """
-    task = asyncio.ensure_future(coro)
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        while not task.done():
-            try:
-                await asyncio.wait({task})
-            except asyncio.CancelledError:
-                continue
-        if not task.cancelled():
-            task.exception()  # retrieved: the cancellation wins, the outcome is in the journal
-        raise

@@ -30,6 +30,7 @@ from typing import Literal, cast
 import aiosqlite
 
 from bot.knowledge_base import Lang
+from bot.subscriptions.uncancellable import uncancellable
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
 BroadcastKind = Literal["digest", "changes", "manual"]
@@ -155,6 +156,8 @@ class SubscriptionStore:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
         self._lock = asyncio.Lock()
+        self._sent_queue: list[tuple[tuple[object, ...], asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path) -> SubscriptionStore:
@@ -174,6 +177,8 @@ class SubscriptionStore:
         return store
 
     async def close(self) -> None:
+        if self._flusher is not None:
+            await asyncio.wait({self._flusher})
         await self._db.close()
 
     @asynccontextmanager
@@ -207,6 +212,7 @@ class SubscriptionStore:
 
     # Subscribers
 
+    @uncancellable
     async def subscribe(self, chat_id: int, chat_type: ChatType, lang: Lang) -> bool:
         """Subscribe a chat or change its language; True when the chat was not subscribed before."""
         async with self._transaction() as db:
@@ -222,12 +228,14 @@ class SubscriptionStore:
             )
             return False
 
+    @uncancellable
     async def unsubscribe(self, chat_id: int) -> bool:
         """Remove a chat; True when it was subscribed."""
         async with self._transaction() as db:
             cur = await db.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
             return cur.rowcount > 0
 
+    @uncancellable
     async def remove_subscriber(self, chat_id: int, reason: str) -> None:
         """Drop a chat Telegram refuses to deliver to, and count why, in one transaction."""
         async with self._transaction() as db:
@@ -235,6 +243,7 @@ class SubscriptionStore:
             if cur.rowcount:
                 await _increment(db, f"removed:{reason}")
 
+    @uncancellable
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: keep its subscription under the new id."""
         async with self._transaction() as db:
@@ -272,6 +281,7 @@ class SubscriptionStore:
             removed=removed,
         )
 
+    @uncancellable
     async def record_question(self, answered: bool) -> None:
         """Count one question; only the verdict is stored, never the text."""
         async with self._transaction() as db:
@@ -279,6 +289,7 @@ class SubscriptionStore:
 
     # Broadcasts and the delivery journal
 
+    @uncancellable
     async def create_broadcast(
         self,
         kind: BroadcastKind,
@@ -334,24 +345,46 @@ class SubscriptionStore:
         cur = await self._db.execute("SELECT 1 FROM subscribers WHERE chat_id = ?", (chat_id,))
         return await cur.fetchone() is not None
 
-    async def mark_sending(self, broadcast_id: int, chat_id: int) -> None:
-        """Journal an attempt before the request leaves: after a hard kill this row is the evidence."""
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO deliveries (broadcast_id, chat_id, state, attempts) VALUES (?, ?, 'sending', 1) "
-                "ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET attempts = attempts + 1",
-                (broadcast_id, chat_id),
-            )
+    async def mark_part_sent(
+        self, broadcast_id: int, chat_id: int, parts_sent: int, done: bool, attempts: int = 1
+    ) -> None:
+        """Record that Telegram accepted part ``parts_sent`` (1-based); ``done`` closes the entry.
 
-    async def mark_part_sent(self, broadcast_id: int, chat_id: int, parts_sent: int, done: bool) -> None:
-        """Record that Telegram accepted part ``parts_sent`` (1-based); ``done`` closes the entry."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE deliveries SET parts_sent = ?, state = ?, sent_at = ?, error = NULL "
-                "WHERE broadcast_id = ? AND chat_id = ?",
-                (parts_sent, "sent" if done else "sending", time.time(), broadcast_id, chat_id),
-            )
+        Returns once the record is committed. Concurrent calls share one transaction (group
+        commit): with ``synchronous=FULL`` that is one fsync for a whole batch of senders
+        instead of one each, without giving up "durable before the sender moves on".
+        """
+        row = (broadcast_id, chat_id, "sent" if done else "sending", parts_sent, attempts, time.time())
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sent_queue.append((row, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_sent())
+        await future
 
+    async def _flush_sent(self) -> None:
+        while self._sent_queue:
+            batch, self._sent_queue = self._sent_queue, []
+            try:
+                async with self._transaction() as db:
+                    await db.executemany(
+                        "INSERT INTO deliveries (broadcast_id, chat_id, state, parts_sent, attempts, sent_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET "
+                        "state = excluded.state, parts_sent = excluded.parts_sent, "
+                        "attempts = attempts + excluded.attempts, sent_at = excluded.sent_at, error = NULL",
+                        [row for row, _ in batch],
+                    )
+            except BaseException as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc if isinstance(exc, Exception) else RuntimeError("journal write cancelled"))
+                if not isinstance(exc, Exception):
+                    raise
+            else:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_result(None)
+
+    @uncancellable
     async def mark_failed(
         self, broadcast_id: int, chat_id: int, error: str, state: DeliveryState = "failed"
     ) -> None:
@@ -363,6 +396,7 @@ class SubscriptionStore:
                 (broadcast_id, chat_id, state, error[:500]),
             )
 
+    @uncancellable
     async def finish_broadcast(self, broadcast_id: int) -> None:
         async with self._transaction() as db:
             await db.execute(
@@ -381,6 +415,7 @@ class SubscriptionStore:
     async def knowledge_hashes(self) -> dict[str, str]:
         return {r[0]: r[1] for r in await self._db.execute_fetchall("SELECT key, hash FROM knowledge_hashes")}
 
+    @uncancellable
     async def set_knowledge_hashes(self, hashes: Mapping[str, str]) -> None:
         """Replace the stored hashes with the current ones, atomically."""
         async with self._transaction() as db:

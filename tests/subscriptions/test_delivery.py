@@ -175,7 +175,6 @@ async def test_multi_part_broadcast_resumes_at_the_missing_part(
     """A chat that had part 1 of 2 when a run stopped gets only part 2 on resume."""
     broadcast = await queue(store, {1: "en"}, {"en": ["part one", "part two"]})
     fake_api.fail_next("sendMessage", 502, times=FAST_RETRIES.max_network_attempts, chat_id=1)
-    await store.mark_sending(broadcast.id, 1)
     await store.mark_part_sent(broadcast.id, 1, 1, done=False)
     first = await broadcaster.deliver(broadcast)
     assert first.interrupted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -110,9 +111,7 @@ async def test_recipients_exclude_later_subscribers_and_finished_chats(store: Su
     await store.subscribe(4, "private", "en")
     broadcast = await store.get_broadcast(broadcast_id or 0)
     assert broadcast is not None
-    await store.mark_sending(broadcast.id, 1)
     await store.mark_part_sent(broadcast.id, 1, 2, done=True)
-    await store.mark_sending(broadcast.id, 2)
     await store.mark_part_sent(broadcast.id, 2, 1, done=False)
     owed = {s.chat_id: parts for s, parts in await store.pending_recipients(broadcast)}
     assert owed == {2: 1, 3: 0}
@@ -132,3 +131,14 @@ def test_broadcast_parts_fall_back_to_the_first_language(lang: str, expected: tu
     """A subscriber gets their language's parts, or the first language stored when it is missing."""
     b = Broadcast(1, "manual", 0.0, {"ar": ("عربي",), "en": ("english",)}, (), None, "pending")
     assert b.parts(lang) == expected  # type: ignore[arg-type]
+
+
+async def test_a_cancelled_write_commits_and_leaves_no_transaction_open(store: SubscriptionStore) -> None:
+    """Cancelling the task during a write lets that write commit, and the next write still works."""
+    task = asyncio.create_task(store.subscribe(1, "private", "en"))
+    await asyncio.sleep(0)  # the write is now waiting on BEGIN in aiosqlite's thread
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await store.get(1) is not None
+    assert await store.subscribe(2, "private", "ar") is True
