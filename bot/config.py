@@ -56,7 +56,8 @@ class DigestSchedule:
         hh, mm = int(m["hh"] or 9), int(m["mm"] or 0)
         if hh > 23 or mm > 59:
             raise ValueError("time must be HH:MM between 00:00 and 23:59")
-        return cls(kind=m["kind"], weekday=_WEEKDAYS.index(m["day"] or "mon"), at=time(hh, mm))
+        kind: Literal["off", "daily", "weekly"] = m["kind"]
+        return cls(kind=kind, weekday=_WEEKDAYS.index(m["day"] or "mon"), at=time(hh, mm))
 
 
 class Settings(BaseSettings):

@@ -13,7 +13,7 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -152,10 +152,11 @@ class KnowledgeBase(_Frozen):
         return out
 
 
-def _describe(error: ValidationError, raw: dict) -> str:
+def _describe(error: ValidationError, raw: dict[str, Any]) -> str:
     """Turn pydantic's errors into 'passage <id>: field: problem' lines a human can act on."""
     lines = []
-    passages = raw.get("passages") if isinstance(raw.get("passages"), list) else []
+    listed = raw.get("passages")
+    passages: list[Any] = listed if isinstance(listed, list) else []
     for err in error.errors():
         loc = list(err["loc"])
         where = ".".join(str(x) for x in loc) or "file"
