@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -56,7 +56,7 @@ class DigestSchedule:
         hh, mm = int(m["hh"] or 9), int(m["mm"] or 0)
         if hh > 23 or mm > 59:
             raise ValueError("time must be HH:MM between 00:00 and 23:59")
-        kind: Literal["off", "daily", "weekly"] = m["kind"]
+        kind = cast(Literal["off", "daily", "weekly"], m["kind"])  # the regex allows only these
         return cls(kind=kind, weekday=_WEEKDAYS.index(m["day"] or "mon"), at=time(hh, mm))
 
 
