@@ -37,12 +37,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import Bot  # noqa: E402
+from telegram import Bot
 
-from bot.config import Settings, load_settings  # noqa: E402
-from bot.subscriptions.delivery import Broadcaster, RetryPolicy  # noqa: E402
-from bot.subscriptions.store import SubscriptionStore  # noqa: E402
-from tests.fakes import FakeBotApi  # noqa: E402
+from bot.config import Settings, load_settings
+from bot.subscriptions.delivery import Broadcaster, RetryPolicy
+from bot.subscriptions.store import SubscriptionStore
+from tests.fakes import FakeBotApi
 
 PAYLOAD = {"ar": ["<b>ملخص</b> المقترحات"], "en": ["<b>Summary</b> of the proposals"]}
 

@@ -34,9 +34,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
-from telegram import LinkPreviewOptions
+from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -57,12 +57,6 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
-
-
-class MessageSender(Protocol):
-    """The part of ``telegram.Bot`` a broadcast needs."""
-
-    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Any: ...
 
 
 class TokenBucket:
@@ -140,7 +134,7 @@ class RetryPolicy:
     max_flood_waits: int = 10
 
     def backoff(self, attempt: int) -> float:
-        return min(self.network_cap, self.network_base * 2 ** (attempt - 1))
+        return float(min(self.network_cap, self.network_base * 2.0 ** (attempt - 1)))
 
 
 class Outcome(Enum):
@@ -190,7 +184,7 @@ def retry_after_seconds(error: RetryAfter) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+    return float(value.total_seconds() if isinstance(value, timedelta) else value)
 
 
 @dataclass(slots=True)
@@ -222,11 +216,11 @@ class _Interrupted(Exception):
 
 
 class Broadcaster:
-    """Sends broadcasts through a PTB ``Bot`` (or anything with ``send_message``), journaling each part."""
+    """Sends broadcasts through a PTB ``Bot``, journaling each part."""
 
     def __init__(
         self,
-        bot: MessageSender,
+        bot: Bot,
         store: SubscriptionStore,
         limiter: RateLimiter,
         *,
@@ -243,7 +237,7 @@ class Broadcaster:
 
     @classmethod
     def from_settings(
-        cls, bot: MessageSender, store: SubscriptionStore, settings: Settings, **kwargs: Any
+        cls, bot: Bot, store: SubscriptionStore, settings: Settings, **kwargs: Any
     ) -> Broadcaster:
         """A broadcaster with the limits from settings; enough workers to fill the global rate."""
         limiter = RateLimiter(

@@ -6,14 +6,16 @@ One SQLite file (``settings.database_path``) opened through aiosqlite with:
   writes and a crash leaves the database consistent;
 - ``synchronous=FULL``: in WAL mode ``NORMAL`` survives a process crash but may drop the last
   commits on power loss or an OS crash. The delivery journal is what makes a broadcast
-  exactly-once, so a "sent" record must be on disk before we move on; at Telegram's 30
-  messages/s an fsync per commit costs nothing that matters;
+  exactly-once, so a "sent" record must be on disk before we move on. Sent records from
+  concurrent senders are group-committed (one transaction, one fsync per batch), which keeps
+  the journal at ~400 messages/s in the benchmark, far above Telegram's 30/s;
 - ``busy_timeout`` so the shell command (``python -m bot broadcast``) and the running bot can
   share the file without "database is locked" errors.
 
 The schema is versioned: ``schema_version`` holds the version and :data:`MIGRATIONS` are applied
 in order, each in its own transaction, so a database from an older release is upgraded in place
-on open and never loses a subscription. Every write is one short transaction.
+on open and never loses a subscription. Every write is one short transaction and runs to the
+end even if the caller is cancelled (:func:`~bot.subscriptions.uncancellable.uncancellable`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import aiosqlite
 
@@ -441,11 +443,11 @@ async def _replace_hashes(db: aiosqlite.Connection, hashes: Mapping[str, str]) -
     await db.executemany("INSERT INTO knowledge_hashes (key, hash) VALUES (?, ?)", list(hashes.items()))
 
 
-def _subscriber(row: aiosqlite.Row | tuple) -> Subscriber:
+def _subscriber(row: aiosqlite.Row | tuple[Any, ...]) -> Subscriber:
     return Subscriber(int(row[0]), cast(ChatType, row[1]), cast(Lang, row[2]), float(row[3]))
 
 
-def _broadcast(row: aiosqlite.Row | tuple) -> Broadcast:
+def _broadcast(row: aiosqlite.Row | tuple[Any, ...]) -> Broadcast:
     payload = {cast(Lang, k): tuple(v) for k, v in json.loads(row[3]).items()}
     return Broadcast(
         id=int(row[0]),

@@ -13,6 +13,7 @@ from bot.knowledge_base import KnowledgeBase, load_knowledge
 from bot.subscriptions.delivery import Broadcaster, RetryPolicy
 from bot.subscriptions.store import SubscriptionStore
 from tests.fakes import FakeBotApi
+from tests.telegram.conftest import RunningBot, start_bot  # noqa: F401  (the real Application on the fake API)
 
 FAST_RETRIES = RetryPolicy(network_base=0.01, network_cap=0.05, max_network_attempts=4)
 
@@ -54,8 +55,6 @@ async def bot(fake_api: FakeBotApi) -> AsyncIterator[Bot]:
 def broadcaster(bot: Bot, store: SubscriptionStore, settings: Settings) -> Broadcaster:
     return Broadcaster.from_settings(bot, store, settings, policy=FAST_RETRIES)
 
-
-from tests.telegram.conftest import RunningBot, start_bot  # noqa: E402,F401  (the real Application on the fake API)
 
 ADMIN_ID = 42
 BOT_OVERRIDES = {

@@ -10,7 +10,6 @@ import pytest
 
 from bot.subscriptions.handlers import service_of
 from bot.subscriptions.store import SubscriptionStore
-from tests.fakes import FakeBotApi
 from tests.subscriptions.conftest import ADMIN_ID, BOT_OVERRIDES, RunningBot
 
 StartBot = Callable[..., Awaitable[RunningBot]]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -88,12 +87,14 @@ async def test_killing_the_broadcast_process_then_resuming_misses_nobody(
         "BOT_DATA_DIR": str(settings.data_dir),
         "BOT_RATE_GLOBAL_PER_SECOND": "40",
     }
-    process = subprocess.Popen([sys.executable, "-m", "bot", "broadcast"], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "broadcast", cwd=PROJECT, env=env, stdout=asyncio.subprocess.DEVNULL
+    )
     try:
         await fake_api.wait_for(lambda: len(fake_api.calls_to("sendMessage")) >= 15, timeout=20)
     finally:
         process.send_signal(signal.SIGKILL)
-        await asyncio.to_thread(process.wait)
+        await process.wait()
     assert len(fake_api.all_sent) < len(chats)
 
     async with Bot(fake_api.token, base_url=fake_api.base_url) as bot:
