@@ -80,15 +80,15 @@ class TokenBucket:
         self._tokens -= 1
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
 
-    def idle(self) -> bool:
-        """True when the bucket would be full again: it can be forgotten without changing anything."""
-        return self._tokens + (self._clock() - self._updated) * self.rate >= self.capacity
-
 
 class RateLimiter:
     """Telegram's limits: overall per second, per chat per second, per group per minute.
 
-    Also a shared pause: a 429 means the whole bot is over the limit, so every sender waits.
+    The overall rate is a token bucket reserved when a send is about to start. The per-chat and
+    per-group intervals are counted from the moment the previous send to that chat *finished*
+    (:meth:`sent`): Telegram measures arrivals, and counting from the start would let network
+    jitter squeeze two messages to one chat into less than the interval. Also a shared pause:
+    a 429 means the whole bot is over the limit, so every sender waits.
     """
 
     _PRUNE_ABOVE = 4096
@@ -97,31 +97,25 @@ class RateLimiter:
         self._clock = clock
         # Evenly spaced, no burst: Telegram counts messages over sliding windows.
         self._global = TokenBucket(global_per_second, 1.0, clock)
-        self._chat_rate = chat_per_second
-        self._group_rate = group_per_minute / 60.0
-        self._chats: dict[int, TokenBucket] = {}
-        self._groups: dict[int, TokenBucket] = {}
+        self._chat_interval = 1.0 / chat_per_second
+        self._group_interval = 60.0 / group_per_minute
+        self._not_before: dict[int, float] = {}
         self._paused_until = 0.0
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
-    def delay(self, chat_id: int, is_group: bool) -> float:
+    def delay(self, chat_id: int) -> float:
         """Reserve a slot for one message to ``chat_id``; returns the seconds to wait first."""
-        waits = [self._paused_until - self._clock(), self._global.reserve(), self._bucket(self._chats, chat_id).reserve()]
-        if is_group:
-            waits.append(self._bucket(self._groups, chat_id).reserve())
-        return max(0.0, *waits)
+        now = self._clock()
+        return max(0.0, self._paused_until - now, self._not_before.get(chat_id, now) - now, self._global.reserve())
 
-    def _bucket(self, buckets: dict[int, TokenBucket], chat_id: int) -> TokenBucket:
-        bucket = buckets.get(chat_id)
-        if bucket is None:
-            if len(buckets) > self._PRUNE_ABOVE:
-                for key in [k for k, b in buckets.items() if b.idle()]:
-                    del buckets[key]
-            rate = self._group_rate if buckets is self._groups else self._chat_rate
-            bucket = buckets[chat_id] = TokenBucket(rate, 1.0, self._clock)
-        return bucket
+    def sent(self, chat_id: int, is_group: bool) -> None:
+        """A request to ``chat_id`` has been answered: start its interval now."""
+        now = self._clock()
+        if len(self._not_before) > self._PRUNE_ABOVE:
+            self._not_before = {k: t for k, t in self._not_before.items() if t > now}
+        self._not_before[chat_id] = now + max(self._chat_interval, self._group_interval if is_group else 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,16 +274,17 @@ class Broadcaster:
         index = parts_done
         network_attempts = flood_waits = 0
         while index < len(parts):
-            if not await self._store.is_subscribed(sub.chat_id):
+            await self._sleep(self._limiter.delay(sub.chat_id))
+            if not await self._store.is_subscribed(sub.chat_id):  # checked last: unsubscribe is immediate
                 await self._store.mark_failed(broadcast.id, sub.chat_id, "unsubscribed", state="skipped")
                 report.skipped += 1
                 return
-            await self._sleep(self._limiter.delay(sub.chat_id, is_group))
             try:
                 await run_to_completion(
                     self._send_part(broadcast, sub.chat_id, parts, index, 1 + network_attempts + flood_waits)
                 )
             except TelegramError as error:
+                self._limiter.sent(sub.chat_id, is_group)
                 outcome, reason = classify(error)
                 if outcome is Outcome.FLOOD and flood_waits < self._policy.max_flood_waits:
                     flood_waits += 1
@@ -318,6 +313,7 @@ class Broadcaster:
                 await self._store.mark_failed(broadcast.id, sub.chat_id, reason)
                 report.failed += 1
                 return
+            self._limiter.sent(sub.chat_id, is_group)
             index += 1
             network_attempts = 0
         report.sent += 1

@@ -24,21 +24,27 @@ def test_token_bucket_spaces_reservations_and_refills() -> None:
     bucket = TokenBucket(rate=10, capacity=2, clock=clock)
     assert [round(bucket.reserve(), 3) for _ in range(4)] == [0.0, 0.0, 0.1, 0.2]
     clock.now += 10
-    assert bucket.reserve() == 0.0 and bucket.idle() is False
-    clock.now += 1
-    assert bucket.idle() is True
+    assert [bucket.reserve(), bucket.reserve()] == [0.0, 0.0]
 
 
-def test_limiter_applies_global_chat_and_group_limits() -> None:
-    """Private chats are paced by the global rate; a second message to a group waits for the per-minute limit."""
+def test_limiter_spaces_all_messages_by_the_global_rate() -> None:
+    """Messages to different chats are spaced evenly at the global rate, without a burst."""
     clock = Clock()
     limiter = RateLimiter(global_per_second=30, chat_per_second=1, group_per_minute=20, clock=clock)
-    assert limiter.delay(1, False) == 0.0
-    assert limiter.delay(2, False) == pytest.approx(1 / 30)
-    assert limiter.delay(1, False) == pytest.approx(1.0)  # same chat: 1/s
-    clock.now += 10
-    assert limiter.delay(-5, True) == 0.0
-    assert limiter.delay(-5, True) == pytest.approx(3.0)  # 20/min
+    assert [round(limiter.delay(c) * 30, 6) for c in (1, 2, 3)] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("is_group, interval", [(False, 1.0), (True, 3.0)])
+def test_limiter_counts_chat_and_group_intervals_from_the_answer(is_group: bool, interval: float) -> None:
+    """The next message to a chat waits 1 s (a group 3 s: 20/min) from when the previous one was answered."""
+    clock = Clock()
+    limiter = RateLimiter(global_per_second=1000, chat_per_second=1, group_per_minute=20, clock=clock)
+    assert limiter.delay(-5) == 0.0
+    clock.now += 0.4  # the request took 0.4 s
+    limiter.sent(-5, is_group)
+    clock.now += 0.5
+    assert limiter.delay(-5) == pytest.approx(interval - 0.5)
+    assert limiter.delay(6) == pytest.approx(0.0, abs=0.01)
 
 
 def test_pause_holds_every_chat() -> None:
@@ -46,7 +52,7 @@ def test_pause_holds_every_chat() -> None:
     clock = Clock()
     limiter = RateLimiter(1000, 1000, 60000, clock)
     limiter.pause(2.5)
-    assert limiter.delay(9, False) == pytest.approx(2.5)
+    assert limiter.delay(9) == pytest.approx(2.5)
 
 
 @pytest.mark.parametrize(
