@@ -105,3 +105,20 @@ async def test_killing_the_broadcast_process_then_resuming_misses_nobody(
     assert min(counts.values()) == 1, "a subscriber was missed"
     duplicates = sum(counts.values()) - len(chats)
     assert duplicates <= 8, "more duplicates than requests in flight (ceil(40 / 5) workers)"
+
+
+async def test_unsubscribing_during_a_broadcast_gets_nothing_further(fake_api: FakeBotApi, start_bot: StartBot) -> None:
+    """A subscriber who sends /unsubscribe while a broadcast is going out gets the confirmation and no summary."""
+    running = await start_bot(**{**BOT_OVERRIDES, "rate_global_per_second": 40})
+    store = service_of(running.app).store
+    chats = list(range(7101, 7131))
+    for chat_id in chats:
+        await store.subscribe(chat_id, "private", "en")
+    leaver = chats[-1]  # delivered last: recipients go out in chat id order
+    fake_api.push_message("/broadcast", user=ADMIN_ID)
+    await fake_api.wait_for(lambda: sum(len(fake_api.sent.get(c, [])) for c in chats) >= 5)
+    fake_api.push_message("/unsubscribe", user=leaver)
+    await fake_api.wait_for(lambda: all(fake_api.sent.get(c) for c in chats[:-1]), timeout=10)
+    await fake_api.wait_idle()
+    assert fake_api.sent_texts(leaver) == ["Unsubscribed. No more messages will be sent here."]
+    assert copies(fake_api, chats[:-1]) == dict.fromkeys(chats[:-1], 1)
