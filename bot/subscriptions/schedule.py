@@ -4,7 +4,9 @@ Times are UTC (``bot.config.DigestSchedule``). The loop sleeps in chunks of at m
 and re-reads the clock, so a suspended machine or a clock change does not push a digest days
 late. Each run is identified by its slot (``digest:2026-11-30T09:00+00:00``) and the store
 creates at most one broadcast per slot, so a restart inside the same minute does not send a
-second digest. Slots missed while the bot was down are not caught up: the next one comes.
+second digest. A slot missed while the bot was down is sent at start-up if it is less than
+:data:`CATCH_UP` old (a restart across 09:00 must not skip a whole week); older ones are
+skipped, since a digest days late is noise.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from bot.config import DigestSchedule
 
 MAX_SLEEP_SECONDS = 3600.0
+CATCH_UP = timedelta(hours=6)
 
 
 def next_run(schedule: DigestSchedule, after: datetime) -> datetime | None:
@@ -32,6 +35,20 @@ def next_run(schedule: DigestSchedule, after: datetime) -> datetime | None:
     return candidate if candidate > after else candidate + step
 
 
+def previous_run(schedule: DigestSchedule, at: datetime) -> datetime | None:
+    """The latest scheduled time at or before ``at`` (aware, UTC), or None when off."""
+    if schedule.kind == "off":
+        return None
+    at = at.astimezone(UTC)
+    candidate = datetime.combine(at.date(), schedule.at, tzinfo=UTC)
+    if schedule.kind == "daily":
+        step = timedelta(days=1)
+    else:
+        candidate -= timedelta(days=(at.weekday() - schedule.weekday) % 7)
+        step = timedelta(days=7)
+    return candidate if candidate <= at else candidate - step
+
+
 def slot_key(due: datetime) -> str:
     return f"digest:{due.astimezone(UTC).isoformat(timespec='minutes')}"
 
@@ -42,8 +59,15 @@ async def run_schedule(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
-    """Call ``on_due(slot time)`` at every scheduled time, forever; returns at once when off."""
-    due = next_run(schedule, now())
+    """Call ``on_due(slot time)`` at every scheduled time, forever; returns at once when off.
+
+    First, a slot missed less than :data:`CATCH_UP` ago (``on_due`` must be idempotent per slot).
+    """
+    started = now()
+    missed = previous_run(schedule, started)
+    if missed is not None and started - missed < CATCH_UP:
+        await on_due(missed)
+    due = next_run(schedule, started)
     while due is not None:
         remaining = (due - now()).total_seconds()
         if remaining > 0:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from bot.config import DigestSchedule
-from bot.subscriptions.schedule import MAX_SLEEP_SECONDS, next_run, run_schedule, slot_key
+from bot.subscriptions.schedule import CATCH_UP, MAX_SLEEP_SECONDS, next_run, previous_run, run_schedule, slot_key
 
 SAT_2300 = datetime(2026, 11, 28, 23, 0, tzinfo=UTC)  # a Saturday
 
@@ -29,6 +29,41 @@ SAT_2300 = datetime(2026, 11, 28, 23, 0, tzinfo=UTC)  # a Saturday
 def test_next_run_is_the_first_slot_strictly_after(schedule: str, after: datetime, expected: datetime | None) -> None:
     """next_run gives the next UTC slot after the given moment (never the same instant), or None when off."""
     assert next_run(DigestSchedule.parse(schedule), after) == expected
+
+
+@pytest.mark.parametrize(
+    "schedule, at, expected",
+    [
+        ("off", SAT_2300, None),
+        ("daily 09:00", SAT_2300, datetime(2026, 11, 28, 9, 0, tzinfo=UTC)),
+        ("daily 23:00", SAT_2300, SAT_2300),
+        ("daily 23:30", SAT_2300, datetime(2026, 11, 27, 23, 30, tzinfo=UTC)),
+        ("weekly sat 23:00", SAT_2300, SAT_2300),
+        ("weekly mon 09:00", SAT_2300, datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
+        ("weekly sat 23:30", SAT_2300, datetime(2026, 11, 21, 23, 30, tzinfo=UTC)),
+    ],
+)
+def test_previous_run_is_the_latest_slot_at_or_before(schedule: str, at: datetime, expected: datetime | None) -> None:
+    """previous_run gives the most recent UTC slot not after the given moment, or None when off."""
+    assert previous_run(DigestSchedule.parse(schedule), at) == expected
+
+
+@pytest.mark.parametrize("late, caught_up", [(timedelta(hours=2), True), (CATCH_UP + timedelta(minutes=1), False)])
+async def test_a_recently_missed_slot_is_sent_at_start_up(late: timedelta, caught_up: bool) -> None:
+    """Starting shortly after a slot sends that slot's digest first; a slot missed long ago is skipped."""
+    slot = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    fired: list[datetime] = []
+
+    async def on_due(due: datetime) -> None:
+        fired.append(due)
+        raise StopAsyncIteration
+
+    async def sleep(seconds: float) -> None:
+        raise StopAsyncIteration
+
+    with pytest.raises(StopAsyncIteration):
+        await run_schedule(DigestSchedule.parse("weekly mon 09:00"), on_due, now=lambda: slot + late, sleep=sleep)
+    assert fired == ([slot] if caught_up else [])
 
 
 async def test_run_schedule_fires_each_slot_once_and_sleeps_in_chunks() -> None:
