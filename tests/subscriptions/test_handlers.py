@@ -30,6 +30,11 @@ async def eventually(probe: Callable[[], Awaitable[Any]], expect: Any, timeout: 
         await asyncio.sleep(0.02)
 
 
+async def _question_counts(store: SubscriptionStore) -> tuple[int, int]:
+    stats = await store.stats()
+    return stats.answered, stats.unanswered
+
+
 def store_of(running: RunningBot) -> SubscriptionStore:
     return service_of(running.app).store
 
@@ -174,6 +179,8 @@ async def test_stats_counts_for_admins_only(running: RunningBot) -> None:
     await store.remove_subscriber(-5002, "kicked")
     await running.ask("What did Putin propose about elections?", user=5003)
     await running.ask("What is the weather in Paris tomorrow?", user=5003)
+    # Counting follows the reply (a hook), so wait for it rather than race the next update.
+    await eventually(lambda: _question_counts(store), expect=(1, 1))
     [refusal] = await command(running, "/stats", user=5003)
     assert refusal["text"] == "Only the bot's administrators can use this command."
     [stats] = await command(running, "/stats", user=ADMIN_ID)
