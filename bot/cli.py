@@ -11,6 +11,7 @@ Exit codes: 0 success, 1 a runtime failure, 2 bad usage, settings or knowledge f
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -38,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Opt in to python-telegram-bot's timedelta durations (RetryAfter.retry_after and friends):
+    # the int form is deprecated since PTB 22.2 and warns on every 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     args = _parser().parse_args(argv)
     if getattr(args, "top", 1) < 1:
         print("bot ask: --top must be at least 1", file=sys.stderr)

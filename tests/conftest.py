@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 from tests.fakes import FakeBotApi
+
+# As bot.cli.main does for the real process: PTB's timedelta durations, not the deprecated ints.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 @pytest.fixture
