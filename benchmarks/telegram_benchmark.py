@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import load_settings  # noqa: E402
-from bot.telegram.app import ALLOWED_UPDATES, build_application  # noqa: E402
-from bot.telegram.services import BotServices  # noqa: E402
-from tests.fakes import FakeBotApi  # noqa: E402
+from bot.config import load_settings
+from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.services import BotServices
+from tests.fakes import FakeBotApi
 
 QUESTIONS = (
     "What did Putin propose about elections?",

@@ -18,7 +18,7 @@ flood-control answer delays replies instead of losing them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -47,7 +47,7 @@ MAX_RETRIES = 5  # 429s on one call before giving up (each waits Telegram's retr
 CONCURRENT_UPDATES = 64  # updates handled at once; replies are I/O-bound, the search takes microseconds
 
 
-def _run_all(hooks: tuple[Hook, ...]) -> Hook:
+def _run_all(hooks: tuple[Hook, ...]) -> Callable[[AnyApplication], Coroutine[Any, Any, None]]:
     async def run(application: AnyApplication) -> None:
         for hook in hooks:
             await hook(application)

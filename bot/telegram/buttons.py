@@ -17,7 +17,14 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.knowledge_base import KnowledgeBase, Passage
 from bot.telegram.callback_data import Action, ButtonPress, decode
-from bot.telegram.render import NO_PREVIEW, Rendered, passage_ids_in, render_help, render_passage, render_proposals_message
+from bot.telegram.render import (
+    NO_PREVIEW,
+    Rendered,
+    passage_ids_in,
+    render_help,
+    render_passage,
+    render_proposals_message,
+)
 from bot.telegram.services import services_of
 from bot.telegram.texts import texts, ui_lang
 

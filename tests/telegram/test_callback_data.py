@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge_base import load_knowledge
 from bot.config import PROJECT_ROOT
+from bot.knowledge_base import load_knowledge
 from bot.telegram.callback_data import MAX_BYTES, Action, ButtonPress, decode
 
 KB = load_knowledge(PROJECT_ROOT / "knowledge")

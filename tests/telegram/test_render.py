@@ -8,7 +8,7 @@ import pytest
 
 from bot.answer import Answer, Hit, source_name
 from bot.config import PROJECT_ROOT
-from bot.knowledge_base import Document, KnowledgeBase, KnowledgeFile, Passage, load_knowledge
+from bot.knowledge_base import KnowledgeBase, KnowledgeFile, Passage, load_knowledge
 from bot.telegram.callback_data import Action, decode
 from bot.telegram.render import (
     MAX_MESSAGE,
