@@ -15,6 +15,7 @@ from telegram import Bot
 
 from bot.config import Settings
 from bot.knowledge_base import KnowledgeBase, load_knowledge
+from bot.logs import configure_logging
 from bot.subscriptions.delivery import Broadcaster
 from bot.subscriptions.service import POLL_SECONDS, SubscriptionService
 from bot.subscriptions.store import SubscriptionStore
@@ -30,6 +31,7 @@ def run_broadcast_command(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    configure_logging(settings)  # the same one-line, token-redacting logs as `run`
     knowledge = load_knowledge(settings.knowledge_dir)
     return asyncio.run(_broadcast(settings, knowledge))
 
