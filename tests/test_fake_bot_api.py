@@ -461,6 +461,43 @@ async def test_group_message_mentions_and_replies(bot: Bot, fake_api: FakeBotApi
     assert reply.message.reply_to_message.from_user.id == fake_api.bot_user["id"]
 
 
+async def test_forum_topics_carry_their_thread_both_ways(bot: Bot, fake_api: FakeBotApi) -> None:
+    """In a forum, a topic message has its thread id and the topic's service message as reply; sends keep the thread they name."""
+    forum = fake_api.group(-1007, "Forum", "supergroup", forum=True)
+    thread = fake_api.topic(-1007, "Elections", by=5)
+    fake_api.push_message("in the topic", user=6, chat=forum, topic=thread)
+    opened, posted = await bot.get_updates()
+    assert opened.message.forum_topic_created.name == "Elections" and opened.message.message_thread_id == thread
+    assert posted.message.is_topic_message and posted.message.message_thread_id == thread
+    assert posted.message.reply_to_message.forum_topic_created is not None
+    assert posted.message.chat.is_forum
+    in_topic = await bot.send_message(-1007, "answer", message_thread_id=thread)
+    in_general = await bot.send_message(-1007, "answer", reply_parameters=ReplyParameters(posted.message.message_id))
+    assert (in_topic.is_topic_message, in_topic.message_thread_id) == (True, thread)
+    assert not in_general.is_topic_message and in_general.message_thread_id is None
+
+
+@pytest.mark.parametrize(("chat_id", "forum"), [(-1007, True), (-1008, False)])
+async def test_sending_to_a_missing_topic_is_refused(bot: Bot, fake_api: FakeBotApi, chat_id: int, forum: bool) -> None:
+    """A message_thread_id that names no open topic of the chat (or a chat without topics) gets Telegram's 400."""
+    fake_api.group(chat_id, "G", "supergroup", forum=forum)
+    with pytest.raises(BadRequest, match="thread not found"):
+        await bot.send_message(chat_id, "answer", message_thread_id=99)
+
+
+async def test_bot_membership_changes_arrive_and_take_effect(bot: Bot, fake_api: FakeBotApi) -> None:
+    """Added as admin, then kicked: my_chat_member updates PTB parses, and a kicked bot's sends get 403."""
+    fake_api.push_bot_added(-43, by=5, status="administrator")
+    fake_api.push_my_chat_member(-43, "administrator", "kicked", by=5)
+    added, kicked = await bot.get_updates()
+    assert (added.my_chat_member.old_chat_member.status, added.my_chat_member.new_chat_member.status) == ("left", "administrator")
+    assert kicked.my_chat_member.new_chat_member.status == "kicked" and kicked.my_chat_member.from_user.id == 5
+    with pytest.raises(Forbidden, match="kicked"):
+        await bot.send_message(-43, "still here?")
+    fake_api.push_bot_added(-43, by=5)
+    assert (await bot.send_message(-43, "back")).text == "back"
+
+
 async def test_reply_quote_must_be_in_the_replied_message(bot: Bot, fake_api: FakeBotApi) -> None:
     """A reply quote that is not part of the replied message is refused (QUOTE_TEXT_INVALID)."""
     question = fake_api.update(fake_api.push_message("what about proposal 3?", user=5))["message"]

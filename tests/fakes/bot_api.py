@@ -17,14 +17,16 @@ Test-side API (everything is synchronous except the waits):
 
 - Identity: ``api.token``, ``api.base_url`` (PTB's ``base_url``), ``api.bot_user`` (getMe).
 - People and chats: ``api.user(id, first_name, language_code=..., username=...)``,
-  ``api.private_chat(user)``, ``api.group(id, title, chat_type="group"|"supergroup")``.
+  ``api.private_chat(user)``, ``api.group(id, title, chat_type="group"|"supergroup", forum=False)``,
+  ``api.topic(forum_id, name, by=)`` (opens a forum topic, returns its ``message_thread_id``).
 - Updates (each returns its update_id; ``api.update(update_id)`` gives the dict):
-  ``push_message(text, user=, chat=, chat_type=, reply_to=, language_code=, entities=, extra=)``
-  (``/commands``, ``@mentions``, URLs get entities automatically),
+  ``push_message(text, user=, chat=, chat_type=, reply_to=, language_code=, entities=, extra=, topic=)``
+  (``/commands``, ``@mentions``, URLs get entities automatically; ``topic`` puts it in a forum topic),
   ``push_edited_message(message, text)``, ``push_callback(message, data, user=)`` (or
   ``inline_message_id=``), ``push_inline_query(query, user=, offset=)``,
   ``push_chosen_inline_result(result_id, query, user=)``, ``push_sticker(user=, chat=)``,
-  ``push_bot_added(chat, by=)``, ``push_raw(update_without_id)``. Updates go to getUpdates, or,
+  ``push_bot_added(chat, by=, status="member")``, ``push_my_chat_member(chat, old, new, by=)``,
+  ``push_raw(update_without_id)``. Updates go to getUpdates, or,
   once the bot calls setWebhook (an http://127.0.0.1 URL is accepted for tests), are POSTed to
   the webhook with ``X-Telegram-Bot-Api-Secret-Token``, retried until it answers 2xx
   (``api.webhook_responses`` lists (update_id, status)).
@@ -53,7 +55,9 @@ it always means unescaped text); Markdown parse modes are not implemented (400);
 every group message unless ``FakeBotApi(group_privacy=True)`` (privacy off is the strictest case
 for "stay silent" tests; with privacy on, a non-admin bot sees only commands for it, its
 @mentions and replies to it, and ``push_message`` returns None for hidden messages); unknown
-chat ids are created on first use unless ``auto_create_chats=False`` or ``forget_chat``.
+chat ids are created on first use unless ``auto_create_chats=False`` or ``forget_chat``; a message
+sent without ``message_thread_id`` lands in a forum's General topic even when it replies to a
+message in another topic (Telegram may follow the replied message there).
 
 A bug in the fake itself is answered with HTTP 500 and re-raised when the server stops, so it
 cannot pass silently.
@@ -167,6 +171,7 @@ class _ChatState:
     next_message_id: int = 1
     messages: dict[int, JsonDict] = field(default_factory=dict)
     members: dict[int, str] = field(default_factory=dict)
+    topics: dict[int, JsonDict] = field(default_factory=dict)  # message_thread_id -> the topic's service message
     refusal: ApiError | None = None  # what Telegram answers instead of acting (blocked, kicked, ...)
     readable: bool = True  # whether getChat/getChatMember still work despite the refusal
 
@@ -345,13 +350,36 @@ class FakeBotApi:
         chat_type: str = "group",
         *,
         username: str | None = None,
+        forum: bool = False,
     ) -> JsonDict:
-        """Create (or return) a group/supergroup the bot is a member of."""
+        """Create (or return) a group/supergroup the bot is a member of; ``forum=True``: a supergroup with topics."""
         state = self._chats.get(chat_id)
         if state is None:
-            state = self._chats[chat_id] = _ChatState(make_group(chat_id, title, chat_type, username=username))
+            chat = make_group(chat_id, title, chat_type, username=username, forum=forum)
+            state = self._chats[chat_id] = _ChatState(chat)
             state.members[self.bot_user["id"]] = "member"
         return state.chat
+
+    def topic(self, chat_id: int, name: str = "Topic", *, by: JsonDict | int | None = None) -> int:
+        """A member opens a topic in a forum supergroup; returns its ``message_thread_id``.
+
+        As in Telegram, the topic's id is the id of its ``forum_topic_created`` service message,
+        which is pushed as an update (bots must ignore it gracefully).
+        """
+        state = self._chats.get(chat_id)
+        if state is None or not state.chat.get("is_forum"):
+            raise ValueError(f"chat {chat_id} is not a forum supergroup: create it with group(..., forum=True)")
+        message = self._incoming_message(by, state.chat, state.chat["type"], None)
+        thread_id: int = message["message_id"]
+        message.update(
+            message_thread_id=thread_id,
+            is_topic_message=True,
+            forum_topic_created={"name": name, "icon_color": 7322096},
+        )
+        state.topics[thread_id] = message
+        self._store(message)
+        self.push_raw({"message": message})
+        return thread_id
 
     # ------------------------------------------------------------------ pushing updates
 
@@ -380,10 +408,13 @@ class FakeBotApi:
         language_code: str | None = None,
         entities: list[JsonDict] | None = None,
         extra: JsonDict | None = None,
+        topic: int | None = None,
     ) -> int | None:
-        """A user writes ``text`` (or a non-text message given by ``extra``) in a chat.
+        """A user writes ``text`` (or a non-text message given by ``extra``) in a chat, in a forum ``topic`` if given.
 
-        Returns the update_id, or None when group privacy mode hides the message from the bot.
+        A message in a topic carries ``message_thread_id`` and ``is_topic_message``; when it replies
+        to nothing, Telegram sets its ``reply_to_message`` to the topic's service message, and so
+        does the fake. Returns the update_id, or None when group privacy mode hides the message.
         """
         message = self._incoming_message(user, chat, chat_type, language_code)
         if text is not None:
@@ -391,6 +422,12 @@ class FakeBotApi:
             found = detect_entities(text) if entities is None else entities
             if found:
                 message["entities"] = found
+        if topic is not None:
+            created = self._chats[message["chat"]["id"]].topics.get(topic)
+            if created is None:
+                raise ValueError(f"no topic {topic} in chat {message['chat']['id']}: open it with topic()")
+            message.update(message_thread_id=topic, is_topic_message=True)
+            message["reply_to_message"] = self._current(created)
         if reply_to is not None:
             message["reply_to_message"] = self._current(reply_to)
         if extra:
@@ -485,18 +522,36 @@ class FakeBotApi:
             {"chosen_inline_result": {"result_id": result_id, "from": self._resolve_user(user), "query": query}}
         )
 
-    def push_bot_added(self, chat: JsonDict | int, *, by: JsonDict | int | None = None) -> int:
-        """Someone adds the bot to a group: a ``my_chat_member`` update from "left" to "member"."""
+    def push_bot_added(self, chat: JsonDict | int, *, by: JsonDict | int | None = None, status: str = "member") -> int:
+        """Someone adds the bot to a group (as "member" or straight as "administrator"): from "left" to ``status``."""
+        return self.push_my_chat_member(chat, "left", status, by=by)
+
+    def push_my_chat_member(
+        self, chat: JsonDict | int, old_status: str, new_status: str, *, by: JsonDict | int | None = None
+    ) -> int:
+        """The bot's own membership changes (added, promoted, removed...): a ``my_chat_member`` update.
+
+        The chat then behaves accordingly: sends work while the bot is a member, and get
+        Telegram's 403 once it has left or was kicked.
+        """
+        for status in (old_status, new_status):
+            if status not in MEMBER_STATUSES:
+                raise ValueError(f"unknown member status {status!r}")
         chat_dict = chat if isinstance(chat, dict) else self._chat_state(chat, create=True).chat
         state = self._chats.setdefault(chat_dict["id"], _ChatState(chat_dict))
-        state.refusal = None
-        state.members[self.bot_user["id"]] = "member"
+        if new_status in ("left", "kicked"):
+            kind = "supergroup" if chat_dict["type"] == "supergroup" else "group"
+            reason = "bot was kicked from" if new_status == "kicked" else "bot is not a member of"
+            state.refusal, state.readable = ApiError(403, f"Forbidden: {reason} the {kind} chat"), False
+        else:
+            state.refusal = None
+        state.members[self.bot_user["id"]] = new_status
         change = {
             "chat": chat_dict,
             "from": self._resolve_user(by),
             "date": int(time.time()),
-            "old_chat_member": make_chat_member(self.bot_user, "left"),
-            "new_chat_member": make_chat_member(self.bot_user, "member"),
+            "old_chat_member": make_chat_member(self.bot_user, old_status),
+            "new_chat_member": make_chat_member(self.bot_user, new_status),
         }
         return self.push_raw({"my_chat_member": change})
 
@@ -995,6 +1050,7 @@ class FakeBotApi:
         text, entities = format_text(params.get("text"), params.get("parse_mode"), params.get("entities"))
         markup = check_reply_markup(params.get("reply_markup"))
         reply = self._reply_target(state, params)
+        thread_id = self._thread_target(state, params)
         self.flood.check(state.chat["id"], group=state.chat["type"] != "private")
         message: JsonDict = {
             "message_id": state.next_message_id,
@@ -1010,6 +1066,8 @@ class FakeBotApi:
             message["reply_markup"] = markup
         if reply is not None:
             message["reply_to_message"] = reply
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
         if params.get("link_preview_options"):
             message["link_preview_options"] = as_json(params["link_preview_options"], "link_preview_options")
         state.messages[message["message_id"]] = message
@@ -1040,6 +1098,21 @@ class FakeBotApi:
         if quote is not None and str(quote) not in str(target.get("text", target.get("caption", ""))):
             raise bad_request("QUOTE_TEXT_INVALID")
         return {k: v for k, v in target.items() if k != "reply_to_message"}
+
+    @staticmethod
+    def _thread_target(state: _ChatState, params: JsonDict) -> int | None:
+        """The forum topic a message goes to: ``message_thread_id``, which must name an open topic of the chat.
+
+        Without it the message goes to the General topic, even when it replies to a message in
+        another topic (Telegram may follow the replied message there; the strict reading catches a
+        bot that forgets ``message_thread_id`` and whose question was deleted meanwhile).
+        """
+        thread_id = params.get("message_thread_id")
+        if thread_id is None:
+            return None
+        if isinstance(thread_id, bool) or not isinstance(thread_id, int) or thread_id not in state.topics:
+            raise bad_request("message thread not found")
+        return thread_id
 
     def _edit_message_text(self, params: JsonDict) -> JsonDict | bool:
         text, entities = format_text(params.get("text"), params.get("parse_mode"), params.get("entities"))

@@ -49,15 +49,24 @@ def make_private_chat(user: JsonDict) -> JsonDict:
     return chat
 
 
-def make_group(chat_id: int, title: str, chat_type: str = "group", *, username: str | None = None) -> JsonDict:
-    """A group or supergroup ``Chat``; group ids are negative (supergroups start with -100)."""
+def make_group(
+    chat_id: int, title: str, chat_type: str = "group", *, username: str | None = None, forum: bool = False
+) -> JsonDict:
+    """A group or supergroup ``Chat``; group ids are negative (supergroups start with -100).
+
+    ``forum=True`` is a supergroup with topics enabled (``is_forum``); only supergroups can be one.
+    """
     if chat_type not in ("group", "supergroup", "channel"):
         raise ValueError(f"not a group chat type: {chat_type!r}")
     if chat_id >= 0:
         raise ValueError(f"group chat ids are negative, got {chat_id}")
+    if forum and chat_type != "supergroup":
+        raise ValueError(f"only supergroups have topics, not a {chat_type}")
     chat: JsonDict = {"id": chat_id, "type": chat_type, "title": title}
     if username is not None:
         chat["username"] = username
+    if forum:
+        chat["is_forum"] = True
     return chat
 
 
