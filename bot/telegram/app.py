@@ -26,7 +26,7 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, Defaults
 
 from bot.subscriptions import handlers as subscriptions
-from bot.telegram import buttons, commands, errors, flood_guard, inline, questions
+from bot.telegram import buttons, commands, errors, flood_guard, greeting, inline, questions
 from bot.telegram.render import NO_PREVIEW
 from bot.telegram.services import BotServices, QuestionHook, install, on_question
 
@@ -35,13 +35,20 @@ Registrar = Callable[[AnyApplication], None]
 Hook = Callable[[AnyApplication], Awaitable[None]]
 
 HANDLERS: tuple[Registrar, ...] = (
-    flood_guard.register, commands.register, subscriptions.register, buttons.register, inline.register, questions.register
+    flood_guard.register,
+    commands.register,
+    subscriptions.register,
+    buttons.register,
+    inline.register,
+    questions.register,
+    greeting.register,
 )
 FALLBACKS: tuple[Registrar, ...] = (commands.register_fallbacks, buttons.register_fallbacks)
 ON_START: tuple[Hook, ...] = (commands.publish_command_menus, subscriptions.start)
 ON_STOP: tuple[Hook, ...] = (subscriptions.stop,)
 ON_QUESTION: tuple[QuestionHook, ...] = (subscriptions.record_question,)
-ALLOWED_UPDATES: tuple[str, ...] = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
+# MY_CHAT_MEMBER: the bot's own membership changes, so it can greet a group that adds it.
+ALLOWED_UPDATES: tuple[str, ...] = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER)
 
 MAX_RETRIES = 5  # 429s on one call before giving up (each waits Telegram's retry_after)
 CONCURRENT_UPDATES = 64  # updates handled at once; replies are I/O-bound, the search takes microseconds

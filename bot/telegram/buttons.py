@@ -1,5 +1,5 @@
-"""Inline buttons: switch an answer, the help or the proposals to the other language (edited in
-place), or open a suggested passage or the proposals (sent as a new message).
+"""Inline buttons: switch an answer, the help, the group greeting or the proposals to the other
+language (edited in place), or open a suggested passage or the proposals (sent as a new message).
 
 Callback data comes back from clients and from messages older versions of the bot sent, so it is
 decoded strictly; a button we cannot honour gets a short note in the spinner, never an error.
@@ -21,6 +21,7 @@ from bot.telegram.render import (
     NO_PREVIEW,
     Rendered,
     passage_ids_in,
+    render_group_greeting,
     render_help,
     render_passage,
     render_proposals_message,
@@ -40,6 +41,8 @@ def _rendering(press: ButtonPress, message: Message, context: ContextTypes.DEFAU
         return render_proposals_message(knowledge, press.lang)
     if press.action is Action.TRANSLATE_HELP:
         return render_help(knowledge, press.lang, context.bot.username or "")
+    if press.action is Action.TRANSLATE_GREETING:
+        return render_group_greeting(knowledge, press.lang, context.bot.username or "")
     found = knowledge.passage(press.passage_id or "")
     if found is None:
         return None

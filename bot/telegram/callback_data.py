@@ -25,6 +25,7 @@ class Action(StrEnum):
     SHOW_PROPOSALS = "list"  # send the proposals list as a new message
     TRANSLATE_ANSWER = "lang"  # re-render this answer message in the given language
     TRANSLATE_HELP = "help"  # re-render this help message in the given language
+    TRANSLATE_GREETING = "greet"  # re-render this group greeting in the given language
     TRANSLATE_PROPOSALS = "lstl"  # re-render this proposals message in the given language
 
 

@@ -1,7 +1,8 @@
 """The last line of defence: log any handler error with its update id, apologise to the user.
 
 The apology is short, in the user's language, and itself guarded: if Telegram is what failed,
-trying to apologise may fail too, and that must not raise out of the error handler.
+trying to apologise may fail too, and that must not raise out of the error handler. Updates
+nobody waits on (inline queries, the bot's membership changes, edits) get no apology.
 """
 
 from __future__ import annotations
@@ -33,15 +34,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         exc_info=(type(error), error, error.__traceback__) if error else None,
         extra={EVENT_ATTR: "error", FIELDS_ATTR: fields},
     )
-    if not isinstance(update, Update) or update.effective_chat is None or update.inline_query is not None:
-        return
+    if not isinstance(update, Update) or (update.message is None and update.callback_query is None):
+        return  # nobody is waiting for an answer (inline queries, membership changes, edits)
     user = update.effective_user
     apology = texts(ui_lang(user.language_code if user else None)).apology
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(apology)
-        else:
-            await context.bot.send_message(update.effective_chat.id, esc(apology), parse_mode=ParseMode.HTML)
+        elif update.message is not None:
+            await context.bot.send_message(update.message.chat_id, esc(apology), parse_mode=ParseMode.HTML)
     except TelegramError:
         log.warning("apology not delivered", extra={EVENT_ATTR: "apology_failed", FIELDS_ATTR: {"update_id": fields["update_id"]}})
 

@@ -261,6 +261,34 @@ def render_help(knowledge: KnowledgeBase, lang: Lang, bot_username: str) -> Rend
     return Rendered(fit("\n\n".join(parts)), InlineKeyboardMarkup(rows))
 
 
+def render_group_greeting(knowledge: KnowledgeBase, lang: Lang, bot_username: str) -> Rendered:
+    """The note posted once when the bot joins a group: what it knows, how to ask it there, what it sees."""
+    ui = texts(lang)
+    mention = f"@{bot_username}"
+    parts = [f"<b>{esc(ui.greeting_title)}</b>"]
+    parts += ["\n".join([esc(ui.help_knows.format(title=doc.title(lang))), source_line(doc, lang)]) for doc in knowledge.documents]
+    parts.append(
+        "\n".join(
+            [
+                esc(ui.greeting_how),
+                f"• {esc(ui.greeting_mention)} <code>{esc(mention)} {esc(ui.examples[0])}</code>",
+                f"• {esc(ui.greeting_reply)}",
+                f"• {esc(ui.greeting_ask).replace('{command}', '<code>/ask</code>')}",
+                esc(ui.help_inline.format(username=mention)),
+            ]
+        )
+    )
+    parts.append(f"<i>{esc(ui.greeting_privacy)}</i>")
+    other = other_lang(lang)
+    rows = [
+        [
+            InlineKeyboardButton(texts(other).language_name, callback_data=ButtonPress(Action.TRANSLATE_GREETING, other).encode()),
+            InlineKeyboardButton(ui.proposals_button, callback_data=ButtonPress(Action.SHOW_PROPOSALS, lang).encode()),
+        ]
+    ]
+    return Rendered(fit("\n\n".join(parts)), InlineKeyboardMarkup(rows))
+
+
 def passage_ids_in(markup: InlineKeyboardMarkup | None) -> list[str]:
     """The passages a keyboard offers as next-best, so a language switch can keep them."""
     ids = []

@@ -30,6 +30,12 @@ class UiTexts:
     help_groups: str  # {username}
     help_inline: str  # {username}
     help_subscribe: str
+    greeting_title: str
+    greeting_how: str
+    greeting_mention: str
+    greeting_reply: str
+    greeting_ask: str  # {command}
+    greeting_privacy: str
     translation_label: str
     original_label: str
     source_label: str
@@ -74,6 +80,15 @@ ARABIC = UiTexts(
     help_groups="في المجموعات: اذكرني ({username}) أو ردّ على إحدى رسائلي أو استخدم /ask.",
     help_inline="في أي محادثة: اكتب {username} ثم كلمات لمشاركة اقتباس.",
     help_subscribe="للحصول على ملخص المقترحات وتحديثاته أرسل /subscribe، ولعرضه الآن /proposals.",
+    greeting_title="شكراً لإضافتي! أجيب عن الأسئلة حول بيان بوتين بشأن أمن المعلومات باقتباس حرفي مع مصدره.",
+    greeting_how="لتسألني هنا:",
+    greeting_mention="اذكرني:",
+    greeting_reply="أو ردّ على إحدى رسائلي",
+    greeting_ask="أو اكتب {command} ثم سؤالك",
+    greeting_privacy=(
+        "عندما يكون وضع الخصوصية للمجموعات مفعّلاً (الإعداد الافتراضي للبوتات في تيليجرام) لا أرى إلا الرسائل "
+        "التي تذكرني والردود على رسائلي والأوامر. وفي كل الأحوال لا أعلّق على بقية الحديث."
+    ),
     translation_label="ترجمة إلى الإنجليزية",
     original_label="النص العربي الأصلي",
     source_label="المصدر",
@@ -125,6 +140,18 @@ ENGLISH = UiTexts(
     help_groups="In groups: mention me ({username}), reply to one of my messages, or use /ask.",
     help_inline="In any chat: type {username} and a few words to share a quotation.",
     help_subscribe="Send /subscribe for the proposals summary and its updates, /proposals to see it now.",
+    greeting_title=(
+        "Thanks for adding me! I answer questions about Putin's statement on information security "
+        "with the exact passage and its source."
+    ),
+    greeting_how="To ask me here:",
+    greeting_mention="mention me:",
+    greeting_reply="or reply to one of my messages",
+    greeting_ask="or write {command} and your question",
+    greeting_privacy=(
+        "With group privacy mode on (Telegram's default for bots), I only see messages that mention me, "
+        "replies to my messages and commands. Either way, I stay out of the rest of the conversation."
+    ),
     translation_label="English translation of the Arabic report",
     original_label="Arabic original",
     source_label="Source",

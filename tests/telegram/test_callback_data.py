@@ -22,7 +22,7 @@ def test_every_passage_round_trips_within_64_bytes(action: Action, lang: str) ->
         assert decode(data) == press
 
 
-@pytest.mark.parametrize("action", [Action.SHOW_PROPOSALS, Action.TRANSLATE_HELP, Action.TRANSLATE_PROPOSALS])
+@pytest.mark.parametrize("action", [Action.SHOW_PROPOSALS, Action.TRANSLATE_HELP, Action.TRANSLATE_GREETING, Action.TRANSLATE_PROPOSALS])
 def test_actions_without_passage_round_trip(action: Action) -> None:
     """List and help actions carry only a language."""
     press = ButtonPress(action, "ar")
