@@ -1,5 +1,6 @@
 """Inline buttons: switch an answer, the help, the group greeting or the proposals to the other
-language (edited in place), or open a suggested passage or the proposals (sent as a new message).
+language (edited in place), or open a suggested passage or the proposals (sent as a new message,
+in the same chat and forum topic).
 
 Callback data comes back from clients and from messages older versions of the bot sent, so it is
 decoded strictly; a button we cannot honour gets a short note in the spinner, never an error.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import CallbackQuery, Chat, Message, ReplyParameters, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
@@ -26,6 +27,7 @@ from bot.telegram.render import (
     render_passage,
     render_proposals_message,
 )
+from bot.telegram.replies import reply
 from bot.telegram.services import services_of
 from bot.telegram.texts import texts, ui_lang
 
@@ -61,19 +63,6 @@ async def _edit(query: CallbackQuery, rendered: Rendered) -> None:
             raise
 
 
-async def _send(message: Message, rendered: Rendered) -> None:
-    # In a group the new message points at the one whose button was pressed.
-    quote = None if message.chat.type == Chat.PRIVATE else ReplyParameters(message.message_id, allow_sending_without_reply=True)
-    await message.get_bot().send_message(
-        message.chat_id,
-        rendered.text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=rendered.markup,
-        reply_parameters=quote,
-        link_preview_options=NO_PREVIEW,
-    )
-
-
 async def _answer_stale(query: CallbackQuery) -> None:
     await query.answer(texts(ui_lang(query.from_user.language_code)).stale_button)
 
@@ -91,7 +80,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _answer_stale(query)
         return
     if press.action in (Action.SHOW_PASSAGE, Action.SHOW_PROPOSALS):
-        await _send(message, rendered)
+        await reply(message, rendered)  # in a group it points at the message whose button was pressed
     else:
         await _edit(query, rendered)
     await query.answer()

@@ -1,8 +1,10 @@
 """The last line of defence: log any handler error with its update id, apologise to the user.
 
-The apology is short, in the user's language, and itself guarded: if Telegram is what failed,
-trying to apologise may fail too, and that must not raise out of the error handler. Updates
-nobody waits on (inline queries, the bot's membership changes, edits) get no apology.
+The apology is short, in the user's language, sent where the user is waiting (the spinner of a
+pressed button, or a reply to the message in its chat and forum topic), and itself guarded: if
+Telegram is what failed, trying to apologise may fail too, and that must not raise out of the
+error handler. Updates nobody waits on (inline queries, the bot's membership changes, edits) get
+no apology.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.logs import EVENT_ATTR, FIELDS_ATTR
-from bot.telegram.render import esc
+from bot.telegram.render import Rendered, esc
+from bot.telegram.replies import reply
 from bot.telegram.texts import texts, ui_lang
 
 log = logging.getLogger("bayan.telegram")
@@ -42,7 +44,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(apology)
         elif update.message is not None:
-            await context.bot.send_message(update.message.chat_id, esc(apology), parse_mode=ParseMode.HTML)
+            await reply(update.message, Rendered(esc(apology)))
     except TelegramError:
         log.warning("apology not delivered", extra={EVENT_ATTR: "apology_failed", FIELDS_ATTR: {"update_id": fields["update_id"]}})
 

@@ -2,7 +2,10 @@
 
 In groups the reply quotes the asker's message (``reply_parameters``) so it is clear who is
 answered; in a private chat that quote would only repeat the question, so it is left out.
-``allow_sending_without_reply`` keeps the answer when the question was deleted meanwhile.
+``allow_sending_without_reply`` keeps the answer when the question was deleted meanwhile. In a
+forum the reply names the message's topic (``message_thread_id``): without it, a reply whose
+question was deleted would land in the General topic. Every message the bot sends in answer to
+something in a chat (answers, hints, buttons' new messages, apologies) goes through here.
 """
 
 from __future__ import annotations
