@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/search_benchmark.py [--passages 10000] [--rounds 20]``
 
 Quality comes from the question set (tests/search/questions.toml), also split into the part
-the engine was tuned on and the held-out part. Speed is measured on the real statement and on
+the engine was tuned on and the held-out part, and each numbered held-out batch apart. Speed is measured on the real statement and on
 a synthetic corpus of N passages generated deterministically (seeded RNG): pseudo-words in
 both scripts drawn from a Zipf distribution over a large vocabulary, so the vocabulary keeps
 growing with the corpus the way real text does, mixed with the statement's own words so that
@@ -161,6 +161,8 @@ def main() -> int:
     _print_quality("all", report)
     _print_quality("tuned", report.subset(heldout=False))
     _print_quality("held-out", report.subset(heldout=True))
+    for number in sorted({q.batch for q in questions if q.batch is not None}):
+        _print_quality(f"batch {number}", report.batch(number))
     kinds = sorted({o.question.kind for o in report.outcomes})
     print(
         "  by kind (correct/total): "

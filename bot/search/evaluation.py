@@ -22,6 +22,7 @@ class Question:
     expect: tuple[str, ...]  # empty: the statement does not answer it
     kind: str
     heldout: bool
+    batch: int | None = None  # held-out batches are numbered, to report each one's figure apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +73,17 @@ class Report:
     def subset(self, *, heldout: bool) -> Report:
         return Report(tuple(o for o in self.outcomes if o.question.heldout == heldout))
 
+    def batch(self, number: int) -> Report:
+        return Report(tuple(o for o in self.outcomes if o.question.batch == number))
+
 
 def load_questions(path: Path) -> list[Question]:
-    """Read a question file: ``[[question]]`` tables with ``q``, ``expect``, ``kind``, ``heldout``."""
+    """Read a question file: ``[[question]]`` tables with ``q``, ``expect``, ``kind``, ``heldout``, ``batch``."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     return [
-        Question(item["q"], tuple(item["expect"]), item.get("kind", ""), bool(item.get("heldout", False)))
+        Question(
+            item["q"], tuple(item["expect"]), item.get("kind", ""), bool(item.get("heldout", False)), item.get("batch")
+        )
         for item in raw["question"]
     ]
 
