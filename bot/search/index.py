@@ -2,9 +2,10 @@
 
 Every passage is indexed in Arabic and English together (text, summary and keywords, the
 latter two with lower weight), so an Arabic word hits the Arabic text, an English word the
-translation, and a mixed question both. Terms are resolved in this order: the exact stem, the
-stem without a glued conjunction/preposition ("وبوتين"), the glossary (synonyms and
-translations), and only for words still unknown, the fuzzy vocabulary (typos).
+translation, and a mixed question both. Terms are resolved in this order: the exact stem and
+its glossary group (synonyms and translations), then for Arabic words still unknown lighter
+forms (a glued conjunction or preposition, a verb prefix or ending off: "وبوتين", "تتعهد"),
+and only then the fuzzy vocabulary (typos), which holds the glossary's words as well.
 
 Abstention rests on *coverage*: how much of the question's informative weight (idf) a passage
 matches. A word the statement never uses ("weather", "Biden") counts like the rarest word, so
@@ -32,12 +33,16 @@ from bot.search.intents import INTENTS, triggered
 from bot.search.language import detect_lang
 from bot.search.ordinals import LAST, proposal_number
 from bot.search.postings import PostingLists, idf
+from bot.search.stemming import arabic_variants
 
 TEXT_WEIGHT = 1.0
 SUMMARY_WEIGHT = 0.8
 KEYWORD_WEIGHT = 0.6
 
-PROCLITIC_QUALITY = 0.95
+VARIANT_QUALITY = 0.9
+UNKNOWN_WORD_FACTOR = 1.5  # a word no passage uses is evidence of another topic, more than a rare word is
+MIN_FOCUS_LENGTH = 3
+UNKNOWN_NUMBER_FACTOR = 2.0  # a year or count the statement lacks ties the question to another event
 GLOSSARY_QUALITY = 0.85
 CONTEXT_WEIGHT = 0.3
 INTENT_WEIGHT = 1.0  # an intent counts like a fairly common word (idf ~1), and only where it matches
@@ -46,7 +51,7 @@ PHRASE_BONUS = 0.1
 MAX_PHRASE_BONUSES = 2
 _MAX_BOOST = 1 + PHRASE_BONUS * MAX_PHRASE_BONUSES
 
-ANSWER_THRESHOLD = 42.0  # inside the gap between out-of-scope (≤ 29) and answerable (≥ 66) tuned questions
+ANSWER_THRESHOLD = 42.0  # inside the gap between out-of-scope (≤ 23) and answerable (≥ 67) tuned questions
 AMBIGUITY_RATIO = 0.9  # passages scoring within 10% of the best...
 AMBIGUOUS_PASSAGES = 3  # ...this many of them and the question is too vague to answer
 MAX_QUERY_CHARS = 2000  # longer input is cut here; front ends enforce their own, stricter limit
@@ -130,10 +135,16 @@ class PassageIndex:
             tfs.append(tf)
             sequences.append(phrases.encode(sequence))
         postings = PostingLists.from_term_frequencies(term_ids, tfs)
+        glossary = _glossary_stems(analyzer, postings)
+        for word in (w for group in GLOSSARY for w in group):  # "amercia" should reach "america" too
+            for token in analyzer.content_tokens(word):
+                stem = analyzer.stem(token.text, token.script)
+                if stem in glossary:
+                    fuzzy_words.setdefault(fuzzy_key(token.text), stem)
         tables = _Tables(
             postings=postings,
             sequences=tuple(sequences),
-            glossary=_glossary_stems(analyzer, postings),
+            glossary=glossary,
             fuzzy=FuzzyVocabulary(fuzzy_words),
             context_stems=frozenset(t.stem for t in analyzer.content_terms(_CONTEXT_WORDS)),
             intents=tuple(
@@ -152,14 +163,15 @@ class PassageIndex:
         number = proposal_number(terms)
         content = _unique_content(terms)[:MAX_TERMS]
         intents = triggered(self._t.intents, (t.surface for t in terms if t.stop)) if content else frozenset()
-        scores = self._score(content, intents, top)
+        resolved = [self._resolve(t) for t in content]
+        scores = self._score(resolved, intents, top)
         if number is not None:
             return self._proposal_answer(query, lang, number, scores, top)
         if not scores:
             return Answer(query, lang, False, self._hits([(i, 0.0) for i in self._proposals[:top]]))
         best = _nlargest(top, scores)
-        if all(t.stem in self._t.context_stems for t in content):
-            best = self._lead_first(best, top)
+        if all(self._is_context(r) for r in resolved):
+            best = self._kind_first(best, scores, intents, top) if intents else self._lead_first(best, top)
             answered = best[0][1] >= ANSWER_THRESHOLD
         else:
             answered = best[0][1] >= ANSWER_THRESHOLD and not self._ambiguous(scores, best[0][1])
@@ -174,6 +186,20 @@ class PassageIndex:
         """
         bar = best * AMBIGUITY_RATIO
         return sum(1 for s in scores.values() if s >= bar) >= AMBIGUOUS_PASSAGES
+
+    def _kind_first(
+        self, ranked: list[tuple[int, float]], scores: dict[int, float], intents: frozenset[str], top: int
+    ) -> list[tuple[int, float]]:
+        """A question naming only the subject and a kind of answer ("why did Putin propose this?").
+
+        The subject words match the summary best, but the question word says what is asked:
+        the best passage of that kind (a purpose, a place of publication) goes first, with the
+        score of the best passage overall, since the subject words fit it as well as any.
+        """
+        kind = {i for stem in intents for i in self._t.postings.postings(stem)[0]}
+        chosen = max(kind, key=lambda i: (scores.get(i, 0.0), -i))
+        rest = [(i, s) for i, s in ranked if i != chosen]
+        return [(chosen, ranked[0][1]), *rest][:top]
 
     def _lead_first(self, ranked: list[tuple[int, float]], top: int) -> list[tuple[int, float]]:
         """A question naming only the subject ("what did Putin say?", "the statement") gets the lead.
@@ -200,43 +226,61 @@ class PassageIndex:
         return tuple(Hit(*self._entries[i], round(min(s, 100.0), 2)) for i, s in ranked)
 
     def _resolve(self, term: Term) -> _Resolved:
-        """The index stems a query term stands for: exact, clitic-stripped, glossary, then fuzzy."""
-        postings, glossary = self._t.postings, self._t.glossary
-        alternatives: dict[str, float] = {}
-        if term.stem in postings:
-            alternatives[term.stem] = 1.0
-        elif term.script == "ar" and len(term.surface) > 3 and term.surface[0] in "وبلفك":
-            stem = self._analyzer.stem(term.surface[1:], "ar")
-            if stem in postings:
-                alternatives[stem] = PROCLITIC_QUALITY
-        for source in list(alternatives) or [term.stem]:
-            for stem in glossary.get(source, ()):
-                alternatives.setdefault(stem, GLOSSARY_QUALITY)
+        """The index stems a query term stands for: exact, glossary, lighter Arabic forms, then fuzzy."""
+        alternatives = self._known(term.stem, 1.0)
+        if not alternatives and term.script == "ar":
+            for form in arabic_variants(term.surface):
+                alternatives = self._known(self._analyzer.stem(form, "ar"), VARIANT_QUALITY)
+                if alternatives:
+                    break
         if not alternatives:
             for stem, similarity in self._t.fuzzy.expand(term.surface):
-                alternatives.setdefault(stem, similarity)
-                for synonym in glossary.get(stem, ()):
-                    alternatives.setdefault(synonym, similarity * GLOSSARY_QUALITY)
+                for known, quality in self._known(stem, similarity).items():
+                    alternatives.setdefault(known, quality)
+        postings = self._t.postings
         ordered = sorted(alternatives.items(), key=lambda kv: (-kv[1], postings.idf(kv[0])))
         return _Resolved(term, tuple(ordered))
 
+    def _known(self, stem: str, quality: float) -> dict[str, float]:
+        """``stem`` if indexed, and the indexed stems of its glossary group, with their quality."""
+        found = {stem: quality} if stem in self._t.postings else {}
+        for synonym in self._t.glossary.get(stem, ()):
+            found.setdefault(synonym, quality * GLOSSARY_QUALITY)
+        return found
+
     def _weight(self, resolved: _Resolved) -> float:
-        """How much a term counts towards coverage: its idf, unknown words as the rarest."""
-        if not resolved.alternatives:
-            return self._unknown_idf
-        stem = resolved.alternatives[0][0]
-        weight = self._t.postings.idf(stem)
-        if stem in self._t.context_stems or resolved.term.stem in self._t.context_stems:
+        """How much a term counts towards coverage: its idf; unknown words more than the rarest.
+
+        A word no passage uses, once stop words, the glossary and Arabic variants have had their
+        say, is mostly the question's focus on something the statement does not cover ("when
+        was the 1972 agreement *cancelled*?"); a number it lacks ("the *2016* election") even
+        more so. Words naming the subject count for less, even when no passage uses them
+        ("suggest", "article").
+        """
+        if resolved.alternatives:
+            weight = self._t.postings.idf(resolved.alternatives[0][0])
+        else:
+            term = resolved.term
+            if term.script == "num":
+                factor = UNKNOWN_NUMBER_FACTOR
+            else:  # a fragment ("United St", cut off) says nothing of a topic
+                factor = UNKNOWN_WORD_FACTOR if len(term.surface) >= MIN_FOCUS_LENGTH else 1.0
+            weight = self._unknown_idf * factor
+        if self._is_context(resolved):
             weight *= CONTEXT_WEIGHT
         return weight
 
-    def _score(self, content: Sequence[Term], intents: frozenset[str], top: int) -> dict[int, float]:
+    def _is_context(self, resolved: _Resolved) -> bool:
+        """The term names the subject ("Putin", "proposal"), itself or through its best match ("offer")."""
+        context = self._t.context_stems
+        return resolved.term.stem in context or bool(resolved.alternatives and resolved.alternatives[0][0] in context)
+
+    def _score(self, resolved: Sequence[_Resolved], intents: frozenset[str], top: int) -> dict[int, float]:
         """Score of every passage matching at least one term: 0–100, phrase matches can lift it above.
 
         Ranking uses these raw values so a phrase match still orders two otherwise perfect
         passages; :meth:`_hits` clamps what is reported to 100.
         """
-        resolved = [self._resolve(t) for t in content]
         total = 0.0
         bm25: dict[int, float] = defaultdict(float)
         matched: dict[int, float] = defaultdict(float)
@@ -250,14 +294,15 @@ class PassageIndex:
                     bm25[i] += quality * w
                     matched[i] += weight * quality
                 continue
-            best: dict[int, tuple[float, float]] = {}  # passage → (weighted BM25, quality) of its best alternative
+            # passage → (best weighted BM25, best quality) over the alternatives it contains; taken
+            # apart, so that a synonym repeated in a passage cannot lower the exact word's coverage
+            best: dict[int, tuple[float, float]] = {}
             for stem, quality in r.alternatives:
                 ids, weights = self._t.postings.postings(stem)
                 for i, w in zip(ids, weights):
                     s = quality * w
                     current = best.get(i)
-                    if current is None or s > current[0]:
-                        best[i] = (s, quality)
+                    best[i] = (s, quality) if current is None else (max(s, current[0]), max(quality, current[1]))
             for i, (s, quality) in best.items():
                 bm25[i] += s
                 matched[i] += weight * quality

@@ -1,4 +1,5 @@
-"""Question words that name the kind of answer wanted: "why" asks for a purpose, "where" a place.
+"""Question words that name the kind of answer wanted: "why" asks for a purpose, "where" a place
+(of publication) or an origin ("where does this news come from?").
 
 They stay stop words, since they do not say *which* passage is meant, and "why did the US
 refuse?" must not match the statement's aims. But among the passages the rest of the question
@@ -15,7 +16,10 @@ from bot.search.normalize import fold_arabic
 # (question words, in normalised form; words of the passages that answer that kind of question)
 INTENTS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset(fold_arabic(w) for w in ("why", "ليش", "لماذا", "ليه", "علاش", "لاش")), "goal purpose aim هدف غرض"),
-    (frozenset(fold_arabic(w) for w in ("where", "وين", "فين", "أين", "اين")), "website published site موقع نشر"),
+    (
+        frozenset(fold_arabic(w) for w in ("where", "وين", "فين", "أين", "اين")),
+        "website published site source موقع نشر مصدر",
+    ),
 )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rapidfuzz import fuzz, process
+
 from bot.search.analysis import Term
 from bot.search.stemming import bare_arabic
 
@@ -77,6 +79,10 @@ _ARABIC_NOUNS = frozenset(
         "اجراءات",
     ]
 )
+# A typo in an ordinal still names it: one swapped pair of letters ("thrid") scores 80.
+_SPELLED_ORDINALS = tuple(w for w in _ENGLISH_ORDINALS if w.isalpha() and len(w) >= 5)
+_MIN_FUZZY_ORDINAL = 5
+_ORDINAL_CUTOFF = 80.0
 _WINDOW = 3  # an ordinal counts when at most this many tokens away from the noun
 # "the first to strike", "اول من يضرب": an ordinal followed by these is not a proposal's rank
 _NOT_A_RANK_BEFORE = frozenset(["to", "strike", "strikes", "striking", "use", "من", "يضرب", "ضربه"])
@@ -86,6 +92,16 @@ def _strip_proclitic(word: str, lexicon: dict[str, int] | frozenset[str]) -> str
     if word not in lexicon and len(word) > 3 and word[0] in "وبلف" and word[1:] in lexicon:
         return word[1:]
     return word
+
+
+def _english_ordinal(word: str) -> int | None:
+    """The number of an English ordinal, misspelt ones included ("thrid", "secnod") from 5 letters on."""
+    if word in _ENGLISH_ORDINALS:
+        return _ENGLISH_ORDINALS[word]
+    if len(word) < _MIN_FUZZY_ORDINAL:
+        return None
+    match = process.extractOne(word, _SPELLED_ORDINALS, scorer=fuzz.ratio, score_cutoff=_ORDINAL_CUTOFF)
+    return _ENGLISH_ORDINALS[match[0]] if match else None
 
 
 def proposal_number(terms: Sequence[Term]) -> int | None:
@@ -109,8 +125,8 @@ def proposal_number(terms: Sequence[Term]) -> int | None:
         elif term.script == "en":
             if term.surface in _ENGLISH_NOUNS:
                 nouns.append(i)
-            elif term.surface in _ENGLISH_ORDINALS:
-                ordinals.append((i, _ENGLISH_ORDINALS[term.surface]))
+            elif (ordinal := _english_ordinal(term.surface)) is not None:
+                ordinals.append((i, ordinal))
             elif term.surface in _ENGLISH_CARDINALS:
                 cardinals.append((i, _ENGLISH_CARDINALS[term.surface]))
         elif term.surface in _ENGLISH_ORDINALS:  # "2nd", "3rd"

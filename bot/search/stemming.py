@@ -8,7 +8,9 @@ then given back the article and a final ة, and only then stemmed: every variant
 reaches Snowball in the same shape and gets the same stem, at index and at query time alike.
 
 English Snowball keeps "electoral" apart from "elections"; a tiny override table joins the
-derivations the statement's vocabulary needs.
+derivations the statement's vocabulary needs. It also reduces "acceptable" to "accept", which
+would make "did the US accept?" look answered by "in a form acceptable to both sides": words in
+-able/-ible keep their suffix.
 
 PyStemmer's Stemmer objects are not thread-safe, hence the lock; stems are cached per instance.
 """
@@ -25,6 +27,10 @@ from bot.search.tokenize import Script
 
 _ARTICLE = re.compile(r"^(?:(?:وال|بال|فال|كال|لل|ال)(?=..)|هال(?=...))")
 
+# Adjectives Snowball reduces to their verb, although they name a quality, not the act.
+_KEPT_ENGLISH_SUFFIXES = ("able", "ible")
+_MIN_ADJECTIVE = 6
+
 _ENGLISH_OVERRIDES = {
     "elector": "elect",
     "hacker": "hack",
@@ -34,6 +40,37 @@ _ENGLISH_OVERRIDES = {
 def bare_arabic(word: str) -> str:
     """The word without the definite article and the proclitics attached to it (وال، بال، لل، ...)."""
     return _ARTICLE.sub("", word)
+
+
+_PROCLITICS = "وبلفك"
+# Verb and pronoun endings Snowball leaves on words it does not take for nouns: يريدون، وقعت، نشرها
+_SUFFIXES = ("ون", "ين", "وا", "ان", "ها", "هم", "كم", "نا", "ني", "ه", "ت")
+_IMPERFECT_PREFIXES = "يتنا"  # يتعهد، تتعهد، نعرف، اعرف
+_PASSIVE_PREFIX = "ان"  # colloquial passive: انوقعت "got signed"
+_MIN_ROOT = 3
+
+
+def arabic_variants(word: str) -> tuple[str, ...]:
+    """Other forms of an Arabic word the index does not know: a proclitic, an ending, a verb prefix off.
+
+    Snowball only strips noun affixes from words with the article, so verbs ("تتعهد", "ينشرون")
+    and words with a clitic glued on keep forms no passage has. These are tried, in order of
+    how little they remove, only when the word itself is unknown; last, the word with "و" glued on,
+    as the article writes "وفرق" where people ask about "فرق".
+    """
+    bare = bare_arabic(word)
+    forms = [bare]
+    if len(bare) > _MIN_ROOT and bare[0] in _PROCLITICS:
+        forms.append(bare[1:])
+    for form in list(forms):
+        forms += [form[: -len(s)] for s in _SUFFIXES if form.endswith(s) and len(form) - len(s) >= _MIN_ROOT]
+    for form in list(forms):
+        if len(form) > _MIN_ROOT and form[0] in _IMPERFECT_PREFIXES:
+            forms.append(form[1:])
+        if len(form) > _MIN_ROOT + 1 and form.startswith(_PASSIVE_PREFIX):
+            forms.append(form[len(_PASSIVE_PREFIX) :])
+    forms.append("و" + bare)  # the passage may glue a conjunction on: "وفرق الاستجابة"
+    return tuple(dict.fromkeys(f for f in forms if f != word))
 
 
 def snowball_arabic_input(word: str) -> str:
@@ -61,4 +98,6 @@ class Stemmers:
                 arabic: str = self._arabic.stemWord(snowball_arabic_input(word))
                 return arabic
             stem: str = self._english.stemWord(word)
+        if word.endswith(_KEPT_ENGLISH_SUFFIXES) and len(word) > _MIN_ADJECTIVE:
+            return word  # "acceptable" is not "accept": "did the US accept?" asks something else
         return _ENGLISH_OVERRIDES.get(stem, stem)

@@ -19,6 +19,12 @@ _ARABIC = """
 ممكن لو سمحت رجاء رجاءً فضلك بدي ابغى ابغي ابي أبي اريد أريد عايز عاوز ودي اعرف أعرف نعرف يعرف يعني بس كمان
 هاد هادا هاي هيدا هيدي هيك هيك دا دي ده دة كده كذا و يا لا لم لن كم شي شيء شيئ اشي حاجة حاجه
 فيه فيها عليه عليها به بها له لها منه منها عنه عنها هناك هنا ايضا أيضا ايضًا او
+يريد تريد يريدون اراد أراد بدو بده بدها بدهم يبي تبي يبغى يبغي يبا يبى عاوزين عايزين
+تحدث يتحدث تتحدث تحدثت يذكر ذكرت يمكن يمكنني يمكنك يمكنا نقدر اقدر أقدر
+اقرا اقرأ يقرا قراءه قراءة الاقي ألاقي القي ألقى اجد أجد يلاقي اشوف أشوف شوف
+تم يتم طلب طلبها يطلب
+حكايه حكاية قصه قصة القصه القصة سالفه سالفة السالفه موضوع الموضوع شان شأن
+بتاع بتاعة بتاعه بتاعت تبع تبعت تبعه تبعها حق حقت الكلام كلام جهه جهة الجهه الجهة
 """
 
 _ENGLISH = """
@@ -32,6 +38,9 @@ please pls kindly hi hello hey thanks thank ok okay
 also just any some such very really actually exactly
 know want like think explain give show let lets any anything something thing things
 regarding concerning according re
+make makes made making take takes took taken get gets got getting come comes came go goes went going
+kind kinds type sort way ways stuff bit
+read find see look check wants wanted ask asked asks launch year years
 """
 
 

@@ -7,7 +7,7 @@ import pytest
 from bot.search.analysis import Analyzer
 from bot.search.language import detect_lang
 from bot.search.normalize import fold_arabic, normalize_text
-from bot.search.stemming import snowball_arabic_input
+from bot.search.stemming import arabic_variants, snowball_arabic_input
 from bot.search.stopwords import is_stop_word
 from bot.search.tokenize import tokenize
 
@@ -75,7 +75,8 @@ def test_tokenize(text: str, tokens: list[str]) -> None:
 @pytest.mark.parametrize(
     "word",
     ["شو", "ايش", "إيش", "وش", "ليش", "إيه", "شنو", "ماذا", "ما", "هل", "مين", "عايز", "بدي", "what", "did", "tell",
-     "say", "about", "the", "us", "please"],
+     "say", "about", "the", "us", "please", "يريد", "بدو", "يبي", "سالفة", "حكاية", "بتاعة", "تحدث", "kind", "took",
+     "make", "read"],
 )  # fmt: skip
 def test_question_and_colloquial_words_are_stop_words(word: str) -> None:
     """Question words, colloquial fillers and function words carry no topic."""
@@ -111,6 +112,21 @@ def test_variants_share_a_stem(analyzer: Analyzer, variants: list[str]) -> None:
     """Inflected and differently spelled forms of one word meet on one stem."""
     stems = {analyzer.content_terms(v)[0].stem for v in variants}
     assert len(stems) == 1, stems
+
+
+@pytest.mark.parametrize(
+    ("word", "form"),
+    [("تتعهد", "تعهد"), ("وقعت", "وقع"), ("يرجع", "رجع"), ("انوقعت", "وقع"), ("بالهجمات", "هجمات"), ("فرق", "وفرق")],
+)
+def test_arabic_variants_strip_verb_affixes_and_clitics(word: str, form: str) -> None:
+    """An unknown Arabic word is retried without a verb prefix/ending or clitic, or with و glued on."""
+    assert form in arabic_variants(word)
+
+
+@pytest.mark.parametrize("word", ["قنوات", "ما"])
+def test_arabic_variants_keep_three_letters(word: str) -> None:
+    """No variant is shorter than a three-letter root."""
+    assert all(len(v) >= 3 for v in arabic_variants(word) if not v.startswith("و"))
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,9 @@ def analyzer() -> Analyzer:
         ("his second idea", 2),
         ("what was the last proposal", LAST),
         ("fifth proposal", 5),
+        ("what is the thrid proposal", 3),  # misspelt ordinals
+        ("secnod proposal", 2),
+        ("the fisrt proposal", 1),
         ("أول اقتراح", 1),
         ("الاقتراح الثالث", 3),
         ("ثاني مقترح", 2),
