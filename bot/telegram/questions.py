@@ -2,8 +2,11 @@
 
 In a group the bot speaks only when spoken to — mentioned as ``@botusername``, replied to, or
 called with ``/ask`` — and stays silent on all other chatter even when group privacy is off,
-because a bot that chimes in on every message gets removed. Each question is logged as one
-event (update id, chat type, language, latency, outcome); its words only in debug mode.
+because a bot that chimes in on every message gets removed. A reply to the bot is not always a
+question ("thanks", "👍 agreed"): one without a question mark that the statement does not answer
+gets no "not in the statement" note. ``/ask`` sent in reply to someone's message, with no words
+of its own, asks that message's question. Each question is logged as one event (update id, chat
+type, language, latency, outcome); its words only in debug mode.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ def mention_pattern(username: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w@])@{re.escape(username)}(?!\w)", re.IGNORECASE)
 
 
+def looks_like_question(text: str) -> bool:
+    """Whether the text asks something outright: a question mark, Latin or Arabic."""
+    return "?" in text or "؟" in text
+
+
 def addressed_question(message: Message, bot_id: int, bot_username: str) -> str | None:
     """The question in a group message addressed to the bot (mention removed), or ``None`` if it is chatter."""
     text = message.text or ""
@@ -47,8 +55,20 @@ def addressed_question(message: Message, bot_id: int, bot_username: str) -> str 
     return None
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    """Search, render and reply; over-long and empty questions get a hint instead of a search."""
+async def answer_question(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    question: str,
+    *,
+    quoting: Message | None = None,
+    maybe_remark: bool = False,
+) -> None:
+    """Search, render and reply; over-long and empty questions get a hint instead of a search.
+
+    ``quoting``: the message the reply points at in a group, when it is not the one that asked
+    (``/ask`` in reply to a question). ``maybe_remark``: the text may be a mere remark (a reply
+    to the bot), so without a question mark it is answered only if the statement answers it.
+    """
     started = time.perf_counter()
     message = update.effective_message
     if message is None:
@@ -59,17 +79,22 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if not question:
         await reply(message, Rendered(esc(texts(user_lang).empty_question)))
         return
+    remark = maybe_remark and not looks_like_question(question)
     limit = svc.settings.max_question_chars
     if len(question) > limit:
         lang = detect_lang(question[:limit])
-        await reply(message, Rendered(esc(texts(lang).too_long.format(limit=limit))))
-        outcome = "too_long"
+        outcome = "remark" if remark else "too_long"
+        if not remark:
+            await reply(message, Rendered(esc(texts(lang).too_long.format(limit=limit))), quoting=quoting)
     else:
         answer = svc.index.search(question, top=3)
         lang = answer.lang
-        await reply(message, render_answer(answer, svc.knowledge.documents))
-        outcome = "answered" if answer.answered else "abstained"
-        await _notify(context, answer.answered, update.update_id)
+        if remark and not answer.answered:
+            outcome = "remark"
+        else:
+            await reply(message, render_answer(answer, svc.knowledge.documents), quoting=quoting)
+            outcome = "answered" if answer.answered else "abstained"
+            await _notify(context, answer.answered, update.update_id)
     log_event(
         log,
         "question",
@@ -97,23 +122,44 @@ async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.message is not None
-    question = addressed_question(update.message, context.bot.id, context.bot.username)
+    message = update.message
+    assert message is not None
+    username = context.bot.username
+    question = addressed_question(message, context.bot.id, username)
     if question is not None:
-        await answer_question(update, context, question)
+        mentioned = bool(username) and mention_pattern(username).search(message.text or "") is not None
+        await answer_question(update, context, question, maybe_remark=not mentioned)
+
+
+def asked_for(message: Message, bot_id: int) -> Message | None:
+    """The message an argument-less ``/ask`` replies to, when that message is someone's question.
+
+    Not the bot's own messages, not commands, not a topic's opening (which Telegram presents as
+    the replied-to message of everything posted in a topic), and only text.
+    """
+    replied = message.reply_to_message
+    if replied is None or replied.forum_topic_created is not None or not (replied.text or "").strip():
+        return None
+    if replied.from_user is not None and replied.from_user.id == bot_id:
+        return None
+    return None if (replied.text or "").startswith("/") else replied
 
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``/ask QUESTION``; ``/ask`` alone gets the usage line. The raw text keeps the question's line breaks."""
+    """``/ask QUESTION``, or ``/ask`` in reply to a question; else the usage line. The raw text keeps line breaks."""
     message = update.message
     assert message is not None
     parts = (message.text or "").split(maxsplit=1)
     question = parts[1] if len(parts) > 1 else ""
-    if not question.strip():
-        lang = ui_lang(message.from_user.language_code if message.from_user else None)
-        await reply(message, Rendered(esc(texts(lang).ask_usage)))
+    if question.strip():
+        await answer_question(update, context, question)
         return
-    await answer_question(update, context, question)
+    target = asked_for(message, context.bot.id)
+    if target is not None:
+        await answer_question(update, context, target.text or "", quoting=target)
+        return
+    lang = ui_lang(message.from_user.language_code if message.from_user else None)
+    await reply(message, Rendered(esc(texts(lang).ask_usage)))
 
 
 async def on_private_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

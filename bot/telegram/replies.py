@@ -16,10 +16,12 @@ from telegram.constants import ParseMode
 from bot.telegram.render import NO_PREVIEW, Rendered
 
 
-async def reply(message: Message, rendered: Rendered) -> Message:
+async def reply(message: Message, rendered: Rendered, *, quoting: Message | None = None) -> Message:
+    """Send ``rendered`` in ``message``'s chat and topic; in groups quote ``quoting`` (default: ``message``)."""
     quote = None
     if message.chat.type != Chat.PRIVATE:
-        quote = ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
+        quoted = message if quoting is None else quoting
+        quote = ReplyParameters(message_id=quoted.message_id, allow_sending_without_reply=True)
     return await message.get_bot().send_message(
         chat_id=message.chat_id,
         text=rendered.text,

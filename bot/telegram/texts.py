@@ -84,7 +84,7 @@ ARABIC = UiTexts(
     greeting_how="لتسألني هنا:",
     greeting_mention="اذكرني:",
     greeting_reply="أو ردّ على إحدى رسائلي",
-    greeting_ask="أو اكتب {command} ثم سؤالك",
+    greeting_ask="أو اكتب {command} ثم سؤالك، أو ردّ بـ {command} على سؤال طرحه غيرك",
     greeting_privacy=(
         "عندما يكون وضع الخصوصية للمجموعات مفعّلاً (الإعداد الافتراضي للبوتات في تيليجرام) لا أرى إلا الرسائل "
         "التي تذكرني والردود على رسائلي والأوامر. وفي كل الأحوال لا أعلّق على بقية الحديث."
@@ -100,7 +100,10 @@ ARABIC = UiTexts(
     closest_title="أقرب المواضيع التي يتناولها البيان:",
     share_button="مشاركة",
     proposals_button="المقترحات",
-    ask_usage="اكتب سؤالك بعد الأمر، مثلاً: /ask ماذا اقترح بوتين بشأن الانتخابات؟",
+    ask_usage=(
+        "اكتب سؤالك بعد الأمر، مثلاً: /ask ماذا اقترح بوتين بشأن الانتخابات؟ "
+        "وفي المجموعات يمكنك أيضاً الرد بـ /ask على سؤال طرحه غيرك."
+    ),
     too_long="سؤالك طويل جداً. اختصره إلى {limit} حرف على الأكثر.",
     empty_question="أرسل سؤالاً مكتوباً عن البيان، مثلاً: ماذا اقترح بوتين بشأن الانتخابات؟",
     not_text="أفهم الرسائل النصية فقط. اكتب سؤالك عن البيان، أو أرسل /help.",
@@ -147,7 +150,7 @@ ENGLISH = UiTexts(
     greeting_how="To ask me here:",
     greeting_mention="mention me:",
     greeting_reply="or reply to one of my messages",
-    greeting_ask="or write {command} and your question",
+    greeting_ask="or write {command} and your question, or reply {command} to someone else's question",
     greeting_privacy=(
         "With group privacy mode on (Telegram's default for bots), I only see messages that mention me, "
         "replies to my messages and commands. Either way, I stay out of the rest of the conversation."
@@ -163,7 +166,10 @@ ENGLISH = UiTexts(
     closest_title="The closest topics it does cover:",
     share_button="Share",
     proposals_button="Proposals",
-    ask_usage="Write your question after the command, e.g. /ask What did Putin propose about elections?",
+    ask_usage=(
+        "Write your question after the command, e.g. /ask What did Putin propose about elections? "
+        "In a group you can also reply /ask to a question someone else asked."
+    ),
     too_long="Your question is too long. Please keep it under {limit} characters.",
     empty_question="Send a written question about the statement, e.g. What did Putin propose about elections?",
     not_text="I only read text messages. Ask a question about the statement, or send /help.",

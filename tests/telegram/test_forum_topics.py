@@ -105,3 +105,15 @@ async def test_flood_note_goes_to_the_topic(start_bot) -> None:  # type: ignore[
     sent = bot.api.sent[FORUM]
     assert [m["text"] for m in sent].count(texts("en").flood.format(seconds=60)) == 1
     assert len(sent) == 2 and all(_in_topic(m, thread) for m in sent)
+
+
+async def test_bare_ask_in_reply_to_a_question_in_a_topic_answers_it_there(bot: RunningBot) -> None:
+    """/ask replying to someone's question in a topic answers that question, in the topic, pointing at it."""
+    thread = _open_topic(bot)
+    uid = bot.api.push_message("what did Putin propose about elections?", user=1001, chat=FORUM, topic=thread)
+    question = bot.api.update(uid)["message"]
+    bot.api.push_message("/ask", user=1002, chat=FORUM, topic=thread, reply_to=question)
+    [answer] = await bot.api.wait_for_messages(1, chat_id=FORUM)
+    assert _in_topic(answer, thread) and answer["reply_to_message"]["message_id"] == question["message_id"]
+    _, passage = bot.services.knowledge.passage("proposal-4-non-interference")  # type: ignore[misc]
+    assert passage.text_en in answer["text"]

@@ -112,3 +112,62 @@ async def test_share_button_runs_an_inline_search_finding_the_same_passage(bot: 
     share = next(b for row in answer["reply_markup"]["inline_keyboard"] for b in row if "switch_inline_query" in b)
     results = _results(await _inline(bot, share["switch_inline_query"]))
     assert results[0]["id"].startswith("proposal-4-non-interference")
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("thanks", None),  # a remark, not a question: silence
+        ("شكراً جزيلاً", None),
+        ("👍 great answer, thank you", None),
+        ("and the elections", "proposal-4-non-interference"),  # no question mark, but the statement answers it
+        ("what about the weather?", "not_found:en"),  # a real question the statement does not cover
+        ("وماذا عن الطقس؟", "not_found:ar"),
+        ("@bayan_test_bot thanks", "not_found:en"),  # mentioned: always answered
+    ],
+)
+async def test_reply_to_the_bot_that_is_a_mere_remark_gets_no_answer(bot: RunningBot, text: str, reply: str | None) -> None:
+    """A reply to the bot without a question mark is answered only if the statement answers it; questions always are."""
+    chat = bot.api.group(GROUP)
+    bot.api.push_message("/ask first strike", user=1001, chat=chat)
+    [answer] = await bot.api.wait_for_messages(1, chat_id=GROUP)
+    bot.api.push_message(text, user=1002, chat=chat, reply_to=answer)
+    await bot.api.wait_idle()
+    sent = bot.api.sent[GROUP]
+    if reply is None:
+        assert len(sent) == 1
+        return
+    found = bot.services.knowledge.passage(reply)
+    expected = found[1].text_en if found else texts(reply.split(":")[1]).not_found  # type: ignore[arg-type]
+    assert len(sent) == 2 and expected in sent[1]["text"]
+
+
+@pytest.mark.parametrize("command", ["/ask", "/ask@bayan_test_bot", "/ask   "])
+async def test_bare_ask_in_reply_to_a_question_answers_that_question(bot: RunningBot, command: str) -> None:
+    """Someone asks in plain chatter; another member replies /ask: the bot answers the question, pointing at it."""
+    chat = bot.api.group(GROUP)
+    question = bot.api.update(bot.api.push_message("what did Putin propose about elections?", user=1001, chat=chat))["message"]
+    bot.api.push_message(command, user=1002, chat=chat, reply_to=question)
+    [answer] = await bot.api.wait_for_messages(1, chat_id=GROUP)
+    await bot.api.wait_idle()
+    _, passage = bot.services.knowledge.passage("proposal-4-non-interference")  # type: ignore[misc]
+    assert passage.text_en in answer["text"]
+    assert answer["reply_to_message"]["message_id"] == question["message_id"]
+    assert len(bot.api.sent[GROUP]) == 1
+
+
+@pytest.mark.parametrize("replied_to", ["bot", "command", "sticker"])
+async def test_bare_ask_in_reply_to_something_else_explains_usage(bot: RunningBot, replied_to: str) -> None:
+    """/ask replying to the bot's own message, a command or a sticker has no question to take: the usage line."""
+    chat = bot.api.group(GROUP)
+    if replied_to == "bot":
+        bot.api.push_message("/ask first strike", user=1001, chat=chat)
+        [target] = await bot.api.wait_for_messages(1, chat_id=GROUP)
+    elif replied_to == "command":
+        target = bot.api.update(bot.api.push_message("/ask@other_bot elections", user=1001, chat=chat))["message"]
+    else:
+        target = bot.api.update(bot.api.push_sticker(user=1001, chat=chat))["message"]  # type: ignore[arg-type]
+    before = len(bot.api.sent.get(GROUP, []))
+    bot.api.push_message("/ask", user=1002, chat=chat, reply_to=target)
+    await bot.api.wait_idle()
+    assert bot.api.sent_texts(GROUP)[before:] == [texts("en").ask_usage]
