@@ -86,8 +86,8 @@ ARABIC = UiTexts(
     greeting_reply="أو ردّ على إحدى رسائلي",
     greeting_ask="أو اكتب {command} ثم سؤالك، أو ردّ بـ {command} على سؤال طرحه غيرك",
     greeting_privacy=(
-        "عندما يكون وضع الخصوصية للمجموعات مفعّلاً (الإعداد الافتراضي للبوتات في تيليجرام) لا أرى إلا الرسائل "
-        "التي تذكرني والردود على رسائلي والأوامر. وفي كل الأحوال لا أعلّق على بقية الحديث."
+        "عندما يكون وضع الخصوصية للمجموعات مفعّلاً (الإعداد الافتراضي للبوتات في تيليجرام) ولست مشرفاً، لا أرى "
+        "إلا الرسائل التي تذكرني والردود على رسائلي والأوامر. وفي كل الأحوال لا أعلّق على بقية الحديث."
     ),
     translation_label="ترجمة إلى الإنجليزية",
     original_label="النص العربي الأصلي",
@@ -152,8 +152,8 @@ ENGLISH = UiTexts(
     greeting_reply="or reply to one of my messages",
     greeting_ask="or write {command} and your question, or reply {command} to someone else's question",
     greeting_privacy=(
-        "With group privacy mode on (Telegram's default for bots), I only see messages that mention me, "
-        "replies to my messages and commands. Either way, I stay out of the rest of the conversation."
+        "With group privacy mode on (Telegram's default for bots) and no admin rights, I only see messages that "
+        "mention me, replies to my messages and commands. Either way, I stay out of the rest of the conversation."
     ),
     translation_label="English translation of the Arabic report",
     original_label="Arabic original",
