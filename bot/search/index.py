@@ -29,7 +29,7 @@ from bot.search import phrases
 from bot.search.analysis import Analyzer, Term
 from bot.search.fuzzy import FuzzyVocabulary, fuzzy_key
 from bot.search.glossary import GLOSSARY
-from bot.search.intents import INTENTS, triggered
+from bot.search.intents import AFTERMATH_WORDS, INTENTS, asks_for_count, triggered
 from bot.search.language import detect_lang
 from bot.search.ordinals import LAST, proposal_number
 from bot.search.postings import PostingLists, idf
@@ -40,9 +40,9 @@ SUMMARY_WEIGHT = 0.8
 KEYWORD_WEIGHT = 0.6
 
 VARIANT_QUALITY = 0.9
-UNKNOWN_WORD_FACTOR = 1.5  # a word no passage uses is evidence of another topic, more than a rare word is
+UNKNOWN_WORD_FACTOR = 1.25  # a word no passage uses is evidence of another topic, more than a rare word is
 MIN_FOCUS_LENGTH = 3
-UNKNOWN_NUMBER_FACTOR = 2.0  # a year or count the statement lacks ties the question to another event
+FOCUS_FACTOR = 2.0  # a year the statement lacks, or a reply/refusal, ties the question to another event
 GLOSSARY_QUALITY = 0.85
 CONTEXT_WEIGHT = 0.3
 INTENT_WEIGHT = 1.0  # an intent counts like a fairly common word (idf ~1), and only where it matches
@@ -51,7 +51,7 @@ PHRASE_BONUS = 0.1
 MAX_PHRASE_BONUSES = 2
 _MAX_BOOST = 1 + PHRASE_BONUS * MAX_PHRASE_BONUSES
 
-ANSWER_THRESHOLD = 42.0  # inside the gap between out-of-scope (≤ 23) and answerable (≥ 67) tuned questions
+ANSWER_THRESHOLD = 42.0  # inside the gap between out-of-scope (≤ 22) and answerable (≥ 67) tuned questions
 AMBIGUITY_RATIO = 0.9  # passages scoring within 10% of the best...
 AMBIGUOUS_PASSAGES = 3  # ...this many of them and the question is too vague to answer
 MAX_QUERY_CHARS = 2000  # longer input is cut here; front ends enforce their own, stricter limit
@@ -85,6 +85,7 @@ class _Tables:
     fuzzy: FuzzyVocabulary
     context_stems: frozenset[str]
     intents: tuple[tuple[frozenset[str], frozenset[str]], ...]  # question words → indexed target stems
+    numbered: frozenset[int]  # passages with a number in them, the only ones a "how many?" can get
 
 
 class PassageIndex:
@@ -119,11 +120,14 @@ class PassageIndex:
         fuzzy_words: dict[str, str] = {}
         tfs: list[dict[int, float]] = []
         sequences: list[bytes] = []
-        for _, passage in entries:
+        numbered: set[int] = set()
+        for i, (_, passage) in enumerate(entries):
             tf: dict[int, float] = defaultdict(float)
             sequence: list[int] = []
             for text, weight in _fields(passage):
                 for token in analyzer.content_tokens(text):
+                    if token.script == "num":
+                        numbered.add(i)
                     stem = stems.get(token.text)
                     if stem is None:
                         stem = stems[token.text] = analyzer.stem(token.text, token.script)
@@ -147,6 +151,7 @@ class PassageIndex:
             glossary=glossary,
             fuzzy=FuzzyVocabulary(fuzzy_words),
             context_stems=frozenset(t.stem for t in analyzer.content_terms(_CONTEXT_WORDS)),
+            numbered=frozenset(numbered),
             intents=tuple(
                 (words, frozenset(t.stem for t in analyzer.content_terms(targets) if t.stem in postings))
                 for words, targets in INTENTS
@@ -162,7 +167,8 @@ class PassageIndex:
         terms = self._analyzer.analyze(text)
         number = proposal_number(terms)
         content = _unique_content(terms)[:MAX_TERMS]
-        intents = triggered(self._t.intents, (t.surface for t in terms if t.stop)) if content else frozenset()
+        question_words = [t.surface for t in terms if t.stop]
+        intents = triggered(self._t.intents, question_words) if content else frozenset()
         resolved = [self._resolve(t) for t in content]
         scores = self._score(resolved, intents, top)
         if number is not None:
@@ -175,6 +181,8 @@ class PassageIndex:
             answered = best[0][1] >= ANSWER_THRESHOLD
         else:
             answered = best[0][1] >= ANSWER_THRESHOLD and not self._ambiguous(scores, best[0][1])
+        if asks_for_count(question_words) and best[0][0] not in self._t.numbered:
+            answered = False
         return Answer(query, lang, answered, self._hits(best))
 
     @staticmethod
@@ -253,16 +261,16 @@ class PassageIndex:
 
         A word no passage uses, once stop words, the glossary and Arabic variants have had their
         say, is mostly the question's focus on something the statement does not cover ("when
-        was the 1972 agreement *cancelled*?"); a number it lacks ("the *2016* election") even
-        more so. Words naming the subject count for less, even when no passage uses them
+        was the 1972 agreement *cancelled*?"); a number it lacks ("the *2016* election") or a
+        word asking what came after it ("did the US *respond*?") even more so. Words naming the subject count for less, even when no passage uses them
         ("suggest", "article").
         """
         if resolved.alternatives:
             weight = self._t.postings.idf(resolved.alternatives[0][0])
         else:
             term = resolved.term
-            if term.script == "num":
-                factor = UNKNOWN_NUMBER_FACTOR
+            if term.script == "num" or term.surface in AFTERMATH_WORDS:
+                factor = FOCUS_FACTOR
             else:  # a fragment ("United St", cut off) says nothing of a topic
                 factor = UNKNOWN_WORD_FACTOR if len(term.surface) >= MIN_FOCUS_LENGTH else 1.0
             weight = self._unknown_idf * factor

@@ -31,3 +31,23 @@ def triggered(intents: Iterable[tuple[frozenset[str], frozenset[str]]], words: I
     """
     present = set(words)
     return frozenset().union(*(stems for triggers, stems in intents if triggers & present))
+
+
+# "How many", "how much", "كم": the answer is a number, so a passage without one cannot be it.
+COUNT_WORDS = frozenset(("many", "much", "كم"))
+
+
+def asks_for_count(words: Iterable[str]) -> bool:
+    """True when the question asks for a quantity ("how many CERTs does Russia have?")."""
+    return not COUNT_WORDS.isdisjoint(words)
+
+
+# Words asking what happened *after* the statement (a reply, a refusal, a cancellation): the
+# statement cannot say, so they count as a question's focus even more than other unknown words.
+# "agree" is not among them: the statement asks the US to agree.
+_AFTERMATH = """
+respond responded responds reply replied replies react reacted reaction reactions reject rejected
+refuse refused accepted cancel cancelled canceled violate violated violation outcome result
+رد ردت ردود ردوا رفض رفضت رفضوا قبلت الغيت الغي الغت انتهكت خرقت نتيجه
+"""
+AFTERMATH_WORDS = frozenset(fold_arabic(w) for w in _AFTERMATH.split())

@@ -46,6 +46,7 @@ _PROCLITICS = "وبلفك"
 # Verb and pronoun endings Snowball leaves on words it does not take for nouns: يريدون، وقعت، نشرها
 _SUFFIXES = ("ون", "ين", "وا", "ان", "ها", "هم", "كم", "نا", "ني", "ه", "ت")
 _IMPERFECT_PREFIXES = "يتنا"  # يتعهد، تتعهد، نعرف، اعرف
+_PARTICIPLE_PREFIX = "م"  # المتبادلة "mutual" → تبادل "exchange"
 _PASSIVE_PREFIX = "ان"  # colloquial passive: انوقعت "got signed"
 _MIN_ROOT = 3
 
@@ -65,7 +66,7 @@ def arabic_variants(word: str) -> tuple[str, ...]:
     for form in list(forms):
         forms += [form[: -len(s)] for s in _SUFFIXES if form.endswith(s) and len(form) - len(s) >= _MIN_ROOT]
     for form in list(forms):
-        if len(form) > _MIN_ROOT and form[0] in _IMPERFECT_PREFIXES:
+        if len(form) > _MIN_ROOT and form[0] in _IMPERFECT_PREFIXES + _PARTICIPLE_PREFIX:
             forms.append(form[1:])
         if len(form) > _MIN_ROOT + 1 and form.startswith(_PASSIVE_PREFIX):
             forms.append(form[len(_PASSIVE_PREFIX) :])

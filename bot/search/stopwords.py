@@ -22,7 +22,7 @@ _ARABIC = """
 يريد تريد يريدون اراد أراد بدو بده بدها بدهم يبي تبي يبغى يبغي يبا يبى عاوزين عايزين
 تحدث يتحدث تتحدث تحدثت يذكر ذكرت يمكن يمكنني يمكنك يمكنا نقدر اقدر أقدر
 اقرا اقرأ يقرا قراءه قراءة الاقي ألاقي القي ألقى اجد أجد يلاقي اشوف أشوف شوف
-تم يتم طلب طلبها يطلب
+تم يتم طلب طلبها يطلب يعمل تعمل نعمل زي زاي مثل وجه وجهها يوجه صاحب
 حكايه حكاية قصه قصة القصه القصة سالفه سالفة السالفه موضوع الموضوع شان شأن
 بتاع بتاعة بتاعه بتاعت تبع تبعت تبعه تبعها حق حقت الكلام كلام جهه جهة الجهه الجهة
 """
@@ -40,7 +40,7 @@ know want like think explain give show let lets any anything something thing thi
 regarding concerning according re
 make makes made making take takes took taken get gets got getting come comes came go goes went going
 kind kinds type sort way ways stuff bit
-read find see look check wants wanted ask asked asks launch year years
+behind many much read find see look check wants wanted ask asked asks asking launch year years
 """
 
 
@@ -53,5 +53,11 @@ ENGLISH_STOP_WORDS = _normalized_set(_ENGLISH, fold=False)
 
 
 def is_stop_word(word: str) -> bool:
-    """True for a normalised token that says nothing about the passage asked for."""
-    return word in ARABIC_STOP_WORDS or word in ENGLISH_STOP_WORDS
+    """True for a normalised token that says nothing about the passage asked for.
+
+    Levantine and Egyptian put ب before a present-tense verb ("بيقول", "بتقول"): such a form
+    is a stop word when the verb is.
+    """
+    if word in ARABIC_STOP_WORDS or word in ENGLISH_STOP_WORDS:
+        return True
+    return len(word) > 3 and word[0] == "ب" and word[1] in "يتن" and word[1:] in ARABIC_STOP_WORDS

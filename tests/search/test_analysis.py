@@ -76,7 +76,7 @@ def test_tokenize(text: str, tokens: list[str]) -> None:
     "word",
     ["شو", "ايش", "إيش", "وش", "ليش", "إيه", "شنو", "ماذا", "ما", "هل", "مين", "عايز", "بدي", "what", "did", "tell",
      "say", "about", "the", "us", "please", "يريد", "بدو", "يبي", "سالفة", "حكاية", "بتاعة", "تحدث", "kind", "took",
-     "make", "read"],
+     "make", "read", "بيقول", "بتقول"],
 )  # fmt: skip
 def test_question_and_colloquial_words_are_stop_words(word: str) -> None:
     """Question words, colloquial fillers and function words carry no topic."""
@@ -116,7 +116,15 @@ def test_variants_share_a_stem(analyzer: Analyzer, variants: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("word", "form"),
-    [("تتعهد", "تعهد"), ("وقعت", "وقع"), ("يرجع", "رجع"), ("انوقعت", "وقع"), ("بالهجمات", "هجمات"), ("فرق", "وفرق")],
+    [
+        ("تتعهد", "تعهد"),
+        ("وقعت", "وقع"),
+        ("يرجع", "رجع"),
+        ("انوقعت", "وقع"),
+        ("بالهجمات", "هجمات"),
+        ("فرق", "وفرق"),
+        ("المتبادله", "تبادل"),
+    ],
 )
 def test_arabic_variants_strip_verb_affixes_and_clitics(word: str, form: str) -> None:
     """An unknown Arabic word is retried without a verb prefix/ending or clitic, or with و glued on."""

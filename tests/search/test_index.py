@@ -173,6 +173,28 @@ def test_an_acceptable_form_is_not_an_acceptance(index: PassageIndex) -> None:
     assert index.search("in a form acceptable to both sides").hits[0].passage.id == "proposal-4-non-interference"
 
 
+@pytest.mark.parametrize(
+    ("query", "answered"),
+    [
+        ("How many CERTs does Russia have?", False),  # no passage about CERTs has a number
+        ("كم عدد الهجمات الإلكترونية؟", False),
+        ("how many incidents at sea 1972 agreement", True),  # the 1972 passage has a number: it may answer
+    ],
+)
+def test_how_many_needs_a_passage_with_a_number(index: PassageIndex, query: str, answered: bool) -> None:
+    """A "how many" question is answered only by a passage that contains a number."""
+    assert index.search(query).answered is answered
+
+
+def test_words_asking_what_came_after_count_as_focus(index: PassageIndex) -> None:
+    """A reply or refusal word lowers the score more than another unknown word: the statement cannot report it."""
+    scores = [
+        index.search(q).hits[0].score for q in ("appeal to the US", "appeal to the US banana", "US rejected appeal")
+    ]
+    assert scores[0] > scores[1] > scores[2]
+    assert index.search("Did the Americans respond to Putin's appeal?").answered is False
+
+
 def test_search_is_thread_safe_and_deterministic(index: PassageIndex) -> None:
     """Concurrent searches return exactly what sequential ones do."""
     queries = ["electoins", "الاقتراح الثالث", "weather in paris", "سايبر", "hotline", "1972"] * 20

@@ -49,8 +49,8 @@ def test_abstention_f1(report: Report) -> None:
 
 
 def test_heldout_questions_generalise(report: Report) -> None:
-    """Questions written apart from the tuning (four batches) stay near the targets: top-1 ≥ 0.93, abstention F1 ≥ 0.85."""
+    """Questions written apart from the tuning (held-out batches) stay near the targets: top-1 ≥ 0.93, F1 ≥ 0.88."""
     heldout = report.subset(heldout=True)
     assert len(heldout.outcomes) >= 150
     assert heldout.top1_accuracy >= 0.93, describe(heldout.failures())
-    assert heldout.abstention_f1 >= 0.85, describe(heldout.failures())
+    assert heldout.abstention_f1 >= 0.88, describe(heldout.failures())
