@@ -53,6 +53,7 @@ async def test_bot_added_to_a_group_greets_it_once_in_the_adder_language(
     [
         ("supergroup", "member", "administrator"),  # promoted: already there
         ("supergroup", "administrator", "member"),  # demoted
+        ("supergroup", "restricted", "member"),  # restrictions lifted: it was there all along
         ("group", "member", "kicked"),  # removed
         ("group", "member", "left"),
         ("channel", "left", "administrator"),  # channels are not conversations
