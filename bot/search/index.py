@@ -29,7 +29,7 @@ from bot.search import phrases
 from bot.search.analysis import Analyzer, Term
 from bot.search.fuzzy import FuzzyVocabulary, fuzzy_key
 from bot.search.glossary import GLOSSARY
-from bot.search.intents import AFTERMATH_WORDS, INTENTS, asks_for_count, triggered
+from bot.search.intents import AFTERMATH_WORDS, INTENTS, asks_for_number, triggered
 from bot.search.language import detect_lang
 from bot.search.ordinals import LAST, proposal_number
 from bot.search.postings import PostingLists, idf
@@ -85,7 +85,7 @@ class _Tables:
     fuzzy: FuzzyVocabulary
     context_stems: frozenset[str]
     intents: tuple[tuple[frozenset[str], frozenset[str]], ...]  # question words → indexed target stems
-    numbered: frozenset[int]  # passages with a number in them, the only ones a "how many?" can get
+    numbered: frozenset[int]  # passages with a number in them, the only ones "how many?"/"when?" can get
 
 
 class PassageIndex:
@@ -181,7 +181,7 @@ class PassageIndex:
             answered = best[0][1] >= ANSWER_THRESHOLD
         else:
             answered = best[0][1] >= ANSWER_THRESHOLD and not self._ambiguous(scores, best[0][1])
-        if asks_for_count(question_words) and best[0][0] not in self._t.numbered:
+        if asks_for_number(question_words) and best[0][0] not in self._t.numbered:
             answered = False
         return Answer(query, lang, answered, self._hits(best))
 

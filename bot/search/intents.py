@@ -33,21 +33,23 @@ def triggered(intents: Iterable[tuple[frozenset[str], frozenset[str]]], words: I
     return frozenset().union(*(stems for triggers, stems in intents if triggers & present))
 
 
-# "How many", "how much", "كم": the answer is a number, so a passage without one cannot be it.
-COUNT_WORDS = frozenset(("many", "much", "كم"))
+# "How many", "كم", "when", "متى": the answer is a number or a date, so a passage without a
+# number cannot be it ("when did Putin become president?" is not answered by the aims).
+NUMBER_WORDS = frozenset(fold_arabic(w) for w in ("many", "much", "when", "كم", "متى", "امتى", "إمتى", "ايمتى"))
 
 
-def asks_for_count(words: Iterable[str]) -> bool:
-    """True when the question asks for a quantity ("how many CERTs does Russia have?")."""
-    return not COUNT_WORDS.isdisjoint(words)
+def asks_for_number(words: Iterable[str]) -> bool:
+    """True when the question asks for a quantity or a date ("how many CERTs does Russia have?")."""
+    return not NUMBER_WORDS.isdisjoint(words)
 
 
-# Words asking what happened *after* the statement (a reply, a refusal, a cancellation): the
-# statement cannot say, so they count as a question's focus even more than other unknown words.
-# "agree" is not among them: the statement asks the US to agree.
+# Words asking what happened *after* the statement (a reply, a refusal, a cancellation, "what
+# happened after"): the statement cannot say, so they count as a question's focus even more
+# than other unknown words. "agree" is not among them: the statement asks the US to agree.
 _AFTERMATH = """
 respond responded responds reply replied replies react reacted reaction reactions reject rejected
 refuse refused accepted cancel cancelled canceled violate violated violation outcome result
-رد ردت ردود ردوا رفض رفضت رفضوا قبلت الغيت الغي الغت انتهكت خرقت نتيجه
+happen happened happens after since later
+رد ردت ردود ردوا رفض رفضت رفضوا قبلت الغيت الغي الغت انتهكت خرقت نتيجه صار حصل بعد
 """
 AFTERMATH_WORDS = frozenset(fold_arabic(w) for w in _AFTERMATH.split())

@@ -81,6 +81,7 @@ _ARABIC_NOUNS = frozenset(
 )
 # A typo in an ordinal still names it: one swapped pair of letters ("thrid") scores 80.
 _SPELLED_ORDINALS = tuple(w for w in _ENGLISH_ORDINALS if w.isalpha() and len(w) >= 5)
+_LONG_NOUNS = tuple(w for w in _ENGLISH_NOUNS if len(w) >= 5)
 _MIN_FUZZY_ORDINAL = 5
 _ORDINAL_CUTOFF = 80.0
 _WINDOW = 3  # an ordinal counts when at most this many tokens away from the noun
@@ -104,6 +105,15 @@ def _english_ordinal(word: str) -> int | None:
     return _ENGLISH_ORDINALS[match[0]] if match else None
 
 
+def _english_noun(word: str) -> bool:
+    """A word for "proposal", misspelt ones included ("propsal") from 5 letters on."""
+    if word in _ENGLISH_NOUNS:
+        return True
+    if len(word) < _MIN_FUZZY_ORDINAL:
+        return False
+    return process.extractOne(word, _LONG_NOUNS, scorer=fuzz.ratio, score_cutoff=_ORDINAL_CUTOFF) is not None
+
+
 def proposal_number(terms: Sequence[Term]) -> int | None:
     """The proposal number a question asks for, :data:`LAST` for "the last one", or None."""
     nouns: list[int] = []
@@ -123,7 +133,7 @@ def proposal_number(terms: Sequence[Term]) -> int | None:
             elif word in _ARABIC_CARDINALS:
                 cardinals.append((i, _ARABIC_CARDINALS[word]))
         elif term.script == "en":
-            if term.surface in _ENGLISH_NOUNS:
+            if _english_noun(term.surface):
                 nouns.append(i)
             elif (ordinal := _english_ordinal(term.surface)) is not None:
                 ordinals.append((i, ordinal))

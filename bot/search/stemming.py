@@ -47,7 +47,7 @@ _PROCLITICS = "وبلفك"
 _SUFFIXES = ("ون", "ين", "وا", "ان", "ها", "هم", "كم", "نا", "ني", "ه", "ت")
 _IMPERFECT_PREFIXES = "يتنا"  # يتعهد، تتعهد، نعرف، اعرف
 _PARTICIPLE_PREFIX = "م"  # المتبادلة "mutual" → تبادل "exchange"
-_PASSIVE_PREFIX = "ان"  # colloquial passive: انوقعت "got signed"
+_PASSIVE_PREFIXES = ("ان", "ات")  # colloquial passive: انوقعت "got signed", اتنشر "got published"
 _MIN_ROOT = 3
 
 
@@ -68,8 +68,7 @@ def arabic_variants(word: str) -> tuple[str, ...]:
     for form in list(forms):
         if len(form) > _MIN_ROOT and form[0] in _IMPERFECT_PREFIXES + _PARTICIPLE_PREFIX:
             forms.append(form[1:])
-        if len(form) > _MIN_ROOT + 1 and form.startswith(_PASSIVE_PREFIX):
-            forms.append(form[len(_PASSIVE_PREFIX) :])
+        forms += [form[2:] for p in _PASSIVE_PREFIXES if len(form) > _MIN_ROOT + 1 and form.startswith(p)]
     forms.append("و" + bare)  # the passage may glue a conjunction on: "وفرق الاستجابة"
     return tuple(dict.fromkeys(f for f in forms if f != word))
 

@@ -22,7 +22,7 @@ _ARABIC = """
 يريد تريد يريدون اراد أراد بدو بده بدها بدهم يبي تبي يبغى يبغي يبا يبى عاوزين عايزين
 تحدث يتحدث تتحدث تحدثت يذكر ذكرت يمكن يمكنني يمكنك يمكنا نقدر اقدر أقدر
 اقرا اقرأ يقرا قراءه قراءة الاقي ألاقي القي ألقى اجد أجد يلاقي اشوف أشوف شوف
-تم يتم طلب طلبها يطلب يعمل تعمل نعمل زي زاي مثل وجه وجهها يوجه صاحب
+تم يتم طلب طلبها يطلب يعمل تعمل نعمل زي زاي مثل وجه وجهها يوجه صاحب يجب لازم
 حكايه حكاية قصه قصة القصه القصة سالفه سالفة السالفه موضوع الموضوع شان شأن
 بتاع بتاعة بتاعه بتاعت تبع تبعت تبعه تبعها حق حقت الكلام كلام جهه جهة الجهه الجهة
 """
@@ -40,8 +40,11 @@ know want like think explain give show let lets any anything something thing thi
 regarding concerning according re
 make makes made making take takes took taken get gets got getting come comes came go goes went going
 kind kinds type sort way ways stuff bit
-behind many much read find see look check wants wanted ask asked asks asking launch year years
+wat wht waht whta wut become becomes became behind many much read find see look check wants wanted ask asked asks asking launch year years
 """
+
+
+_OBJECT_PRONOUNS = ("ها", "هم", "ه")
 
 
 def _normalized_set(words: str, fold: bool) -> frozenset[str]:
@@ -50,14 +53,18 @@ def _normalized_set(words: str, fold: bool) -> frozenset[str]:
 
 ARABIC_STOP_WORDS = _normalized_set(_ARABIC, fold=True)
 ENGLISH_STOP_WORDS = _normalized_set(_ENGLISH, fold=False)
+_VERBS_TAKING_OBJECTS = _normalized_set("يريد تريد اراد قال يقول ذكر يذكر طلب يطلب قدم يقدم اعرف نعرف يعرف", fold=True)
 
 
 def is_stop_word(word: str) -> bool:
     """True for a normalised token that says nothing about the passage asked for.
 
     Levantine and Egyptian put ب before a present-tense verb ("بيقول", "بتقول"): such a form
-    is a stop word when the verb is.
+    is a stop word when the verb is; so is a stop verb with an object pronoun ("يريده").
     """
     if word in ARABIC_STOP_WORDS or word in ENGLISH_STOP_WORDS:
         return True
-    return len(word) > 3 and word[0] == "ب" and word[1] in "يتن" and word[1:] in ARABIC_STOP_WORDS
+    if len(word) > 3 and word[0] == "ب" and word[1] in "يتن" and word[1:] in ARABIC_STOP_WORDS:
+        return True
+    # an object pronoun on a stop verb: "يريده" (wants it), "بدها"
+    return any(word.endswith(p) and word[: -len(p)] in _VERBS_TAKING_OBJECTS for p in _OBJECT_PRONOUNS)

@@ -76,7 +76,7 @@ def test_tokenize(text: str, tokens: list[str]) -> None:
     "word",
     ["شو", "ايش", "إيش", "وش", "ليش", "إيه", "شنو", "ماذا", "ما", "هل", "مين", "عايز", "بدي", "what", "did", "tell",
      "say", "about", "the", "us", "please", "يريد", "بدو", "يبي", "سالفة", "حكاية", "بتاعة", "تحدث", "kind", "took",
-     "make", "read", "بيقول", "بتقول"],
+     "make", "read", "بيقول", "بتقول", "يريده", "wat"],
 )  # fmt: skip
 def test_question_and_colloquial_words_are_stop_words(word: str) -> None:
     """Question words, colloquial fillers and function words carry no topic."""

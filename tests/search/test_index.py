@@ -179,10 +179,12 @@ def test_an_acceptable_form_is_not_an_acceptance(index: PassageIndex) -> None:
         ("How many CERTs does Russia have?", False),  # no passage about CERTs has a number
         ("كم عدد الهجمات الإلكترونية؟", False),
         ("how many incidents at sea 1972 agreement", True),  # the 1972 passage has a number: it may answer
+        ("When did Putin become president?", False),  # a date is asked: the aims have none
+        ("متى وقعت اتفاقية البحار؟", True),
     ],
 )
-def test_how_many_needs_a_passage_with_a_number(index: PassageIndex, query: str, answered: bool) -> None:
-    """A "how many" question is answered only by a passage that contains a number."""
+def test_how_many_and_when_need_a_passage_with_a_number(index: PassageIndex, query: str, answered: bool) -> None:
+    """A "how many" or "when" question is answered only by a passage that contains a number."""
     assert index.search(query).answered is answered
 
 

@@ -28,6 +28,7 @@ def analyzer() -> Analyzer:
         ("what is the thrid proposal", 3),  # misspelt ordinals
         ("secnod proposal", 2),
         ("the fisrt proposal", 1),
+        ("wat is the secnd propsal", 2),  # misspelt noun too
         ("أول اقتراح", 1),
         ("الاقتراح الثالث", 3),
         ("ثاني مقترح", 2),
