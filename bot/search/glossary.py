@@ -10,7 +10,10 @@ a phrase would bring in its common words ("security") as translations of a rare 
 from __future__ import annotations
 
 GLOSSARY: tuple[tuple[str, ...], ...] = (
-    ("cyber", "سيبراني", "السيبراني", "سايبر", "السايبر", "الالكتروني", "الكتروني", "الالكترونيه", "الكترونيه"),
+    ("cyber", "online", "سيبراني", "السيبراني", "سايبر", "السايبر", "الالكتروني", "الكتروني", "الالكترونيه",
+     "الكترونيه"),
+    ("summary", "summarize", "summarise", "overview", "ملخص", "لخص", "تلخيص"),
+    ("statement", "statements", "remarks", "بيان", "تصريح", "تصريحات"),
     ("election", "elections", "electoral", "vote", "votes", "voting", "polls", "ballot", "انتخابات", "الانتخابية",
      "انتخابي", "تصويت"),
     ("agreement", "treaty", "treaties", "accord", "pact", "deal", "convention", "اتفاق", "اتفاقية", "معاهدة",
@@ -25,7 +28,7 @@ GLOSSARY: tuple[tuple[str, ...], ...] = (
     # hacking is how people name both interference and a cyber strike: in both groups
     ("interference", "interfere", "interfering", "intervention", "intervene", "meddling", "meddle", "تدخل",
      "التدخل", "تدخلات", "hack", "hacking", "اختراق", "اختراقات", "قرصنه", "قرصنة"),
-    ("strike", "attack", "attacks", "hit", "يضرب", "هجوم", "هجمات", "هجمة", "ضربة", "ضربات", "aggression", "hack", "hacking",
+    ("strike", "attack", "attacks", "hit", "يضرب", "هجوم", "هجمات", "هجمة", "ضربة", "ضربات", "aggression", "weapon", "weapons", "سلاح", "اسلحه", "hack", "hacking",
      "اختراق", "اختراقات", "قرصنة"),
     ("confrontation", "war", "warfare", "conflict", "مواجهة", "حرب", "صراع", "نزاع"),
     ("dialogue", "dialog", "talks", "negotiations", "discussions", "conversation", "حوار", "محادثات", "مفاوضات",
@@ -45,7 +48,7 @@ GLOSSARY: tuple[tuple[str, ...], ...] = (
     ("programme", "program", "plan", "برنامج", "خطة", "خطه"),
     ("signed", "signing", "توقيع", "وقع", "وقعت"),
     ("proposal", "propose", "proposed", "suggest", "suggested", "suggestion", "suggestions", "offer", "initiative",
-     "اقتراح", "مقترح", "اقترح", "مقترحات", "اقتراحات", "يقترح", "مبادرة", "قدم", "يقدم", "تقديم"),
+     "اقتراح", "مقترح", "اقترح", "مقترحات", "اقتراحات", "يقترح", "مبادرة", "قدم", "يقدم", "تقديم", "idea", "ideas", "فكره"),
     ("measures", "steps", "actions", "اجراءات", "تدابير", "خطوات"),
     ("guarantee", "guarantees", "assurances", "ضمانات", "ضمان"),
     ("commitment", "commit", "pledge", "promise", "undertaking", "التزام", "الالتزام", "تعهد", "يتعهد", "تتعهد",

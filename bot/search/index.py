@@ -234,7 +234,13 @@ class PassageIndex:
         return tuple(Hit(*self._entries[i], round(min(s, 100.0), 2)) for i, s in ranked)
 
     def _resolve(self, term: Term) -> _Resolved:
-        """The index stems a query term stands for: exact, glossary, lighter Arabic forms, then fuzzy."""
+        """The index stems a query term stands for: exact, glossary, lighter Arabic forms, then fuzzy.
+
+        A word asking what came after the statement stands for nothing in it, even when a
+        lighter form of it is some other word there ("قبلت" accepted → "قبل" by).
+        """
+        if term.surface in AFTERMATH_WORDS:
+            return _Resolved(term, ())
         alternatives = self._known(term.stem, 1.0)
         if not alternatives and term.script == "ar":
             for form in arabic_variants(term.surface):

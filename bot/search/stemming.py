@@ -43,8 +43,10 @@ def bare_arabic(word: str) -> str:
 
 
 _PROCLITICS = "وبلفك"
+_POSSESSIVES = ("نا", "ها")  # "our", "its/her": the article's text says شعوبنا where people ask about الشعوب
 # Verb and pronoun endings Snowball leaves on words it does not take for nouns: يريدون، وقعت، نشرها
-_SUFFIXES = ("ون", "ين", "وا", "ان", "ها", "هم", "كم", "نا", "ني", "ه", "ت")
+_TANWEEN_ALEF = "ا"  # اتفاقاً once the diacritic is gone; only on longer words, "الخبرا" is a typo of الخبراء
+_SUFFIXES = ("تين", "ون", "ين", "وا", "ان", "ها", "هم", "كم", "نا", "ني", "ه", "ت", _TANWEEN_ALEF)  # الحكومتين
 _IMPERFECT_PREFIXES = "يتنا"  # يتعهد، تتعهد، نعرف، اعرف
 _PARTICIPLE_PREFIX = "م"  # المتبادلة "mutual" → تبادل "exchange"
 _PASSIVE_PREFIXES = ("ان", "ات")  # colloquial passive: انوقعت "got signed", اتنشر "got published"
@@ -64,7 +66,11 @@ def arabic_variants(word: str) -> tuple[str, ...]:
     if len(bare) > _MIN_ROOT and bare[0] in _PROCLITICS:
         forms.append(bare[1:])
     for form in list(forms):
-        forms += [form[: -len(s)] for s in _SUFFIXES if form.endswith(s) and len(form) - len(s) >= _MIN_ROOT]
+        forms += [
+            form[: -len(s)]
+            for s in _SUFFIXES
+            if form.endswith(s) and len(form) - len(s) >= (_MIN_ROOT + 1 if s == _TANWEEN_ALEF else _MIN_ROOT)
+        ]
     for form in list(forms):
         if len(form) > _MIN_ROOT and form[0] in _IMPERFECT_PREFIXES + _PARTICIPLE_PREFIX:
             forms.append(form[1:])
@@ -74,8 +80,13 @@ def arabic_variants(word: str) -> tuple[str, ...]:
 
 
 def snowball_arabic_input(word: str) -> str:
-    """The shape in which Snowball stems an Arabic noun consistently: article + bare word + final ة."""
+    """The shape in which Snowball stems an Arabic noun consistently: article + bare word + final ة.
+
+    A possessive ending (نا، ها) is dropped first: with it Snowball keeps the word whole.
+    """
     bare = bare_arabic(word)
+    if bare.endswith(_POSSESSIVES) and len(bare) - 2 >= _MIN_ROOT:
+        bare = bare[:-2]  # شعوبنا، خلافاتنا، بعضها: the article and a possessive never go together
     if bare.endswith("ه"):
         bare = bare[:-1] + "ة"
     return "ال" + bare

@@ -40,7 +40,7 @@ know want like think explain give show let lets any anything something thing thi
 regarding concerning according re
 make makes made making take takes took taken get gets got getting come comes came go goes went going
 kind kinds type sort way ways stuff bit
-wat wht waht whta wut become becomes became behind many much read find see look check wants wanted ask asked asks asking launch year years
+out off up wat wht waht whta wut become becomes became behind many much read find see look check wants wanted ask asked asks asking launch year years
 """
 
 

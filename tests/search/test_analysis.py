@@ -106,6 +106,9 @@ def analyzer() -> Analyzer:
         ["elections", "electoral", "election"],
         ["proposals", "proposal", "proposed"],
         ["cybersecurity", "cyber"],
+        ["شعوبنا", "الشعوب", "للشعوب"],  # a possessive ending goes like the article
+        ["خلافاتنا", "الخلافات"],
+        ["بعضها", "البعض"],
     ],
 )
 def test_variants_share_a_stem(analyzer: Analyzer, variants: list[str]) -> None:

@@ -195,6 +195,8 @@ def test_words_asking_what_came_after_count_as_focus(index: PassageIndex) -> Non
     ]
     assert scores[0] > scores[1] > scores[2]
     assert index.search("Did the Americans respond to Putin's appeal?").answered is False
+    # "قبلت" (accepted) is not read as "قبل" (by), which the statement uses
+    assert index.search("هل قبلت أمريكا الحوار مع روسيا؟").answered is False
 
 
 def test_search_is_thread_safe_and_deterministic(index: PassageIndex) -> None:
