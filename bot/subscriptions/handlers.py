@@ -29,7 +29,7 @@ from bot.subscriptions.store import ChatType, Stats, SubscriptionStore
 from bot.subscriptions.texts import sub_texts
 from bot.telegram.render import Rendered, esc, render_proposals
 from bot.telegram.replies import reply
-from bot.telegram.services import services_of
+from bot.telegram.services import services_of, stored
 from bot.telegram.texts import other_lang, ui_lang
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -42,10 +42,7 @@ MANAGERS = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
 
 
 def service_of(context: ContextTypes.DEFAULT_TYPE | AnyApplication) -> SubscriptionService:
-    service = context.bot_data.get(SERVICE_KEY)
-    if not isinstance(service, SubscriptionService):
-        raise RuntimeError("subscriptions are not started: add bot.subscriptions.handlers.start to the start hooks")
-    return service
+    return stored(context.bot_data, SERVICE_KEY, SubscriptionService, "add bot.subscriptions.handlers.start to the start hooks")
 
 
 async def record_question(context: ContextTypes.DEFAULT_TYPE, answered: bool) -> None:

@@ -12,9 +12,9 @@ after the reply went out, with the verdict only, never the words.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram.ext import Application, ContextTypes
 
@@ -28,6 +28,9 @@ FLOOD_KEY = "bayan.flood"
 QUESTION_HOOKS_KEY = "bayan.question_hooks"
 
 QuestionHook = Callable[[ContextTypes.DEFAULT_TYPE, bool], Awaitable[None]]  # (context, answered)
+T = TypeVar("T")
+
+_NOT_BUILT = "build the application with build_application()"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,23 +56,26 @@ def install(application: Application[Any, Any, Any, Any, Any, Any], services: Bo
 
 def on_question(application: Application[Any, Any, Any, Any, Any, Any], hook: QuestionHook) -> None:
     """Call ``hook(context, answered)`` after every question the bot answered or abstained on."""
-    _get(application.bot_data, QUESTION_HOOKS_KEY, list).append(hook)
+    stored(application.bot_data, QUESTION_HOOKS_KEY, list, _NOT_BUILT).append(hook)
 
 
-def _get(bot_data: dict[Any, Any], key: str, kind: type) -> Any:
+def stored(bot_data: Mapping[Any, Any], key: str, kind: type[T], missing: str) -> T:
+    """``bot_data[key]``, which start-up put there: a missing one is a wiring mistake, ``missing`` says how to fix it."""
     value = bot_data.get(key)
+    if value is None:
+        raise RuntimeError(f"bot_data[{key!r}] is missing: {missing}")
     if not isinstance(value, kind):
-        raise RuntimeError(f"bot_data[{key!r}] is missing: build the application with build_application()")
+        raise TypeError(f"bot_data[{key!r}] is a {type(value).__name__}, not a {kind.__name__}")
     return value
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE | Application[Any, Any, Any, Any, Any, Any]) -> BotServices:
-    return _get(context.bot_data, SERVICES_KEY, BotServices)  # type: ignore[no-any-return]
+    return stored(context.bot_data, SERVICES_KEY, BotServices, _NOT_BUILT)
 
 
 def flood_limiter_of(context: ContextTypes.DEFAULT_TYPE) -> FloodLimiter:
-    return _get(context.bot_data, FLOOD_KEY, FloodLimiter)  # type: ignore[no-any-return]
+    return stored(context.bot_data, FLOOD_KEY, FloodLimiter, _NOT_BUILT)
 
 
 def question_hooks_of(context: ContextTypes.DEFAULT_TYPE) -> tuple[QuestionHook, ...]:
-    return tuple(_get(context.bot_data, QUESTION_HOOKS_KEY, list))
+    return tuple(stored(context.bot_data, QUESTION_HOOKS_KEY, list, _NOT_BUILT))
