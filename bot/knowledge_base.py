@@ -56,9 +56,6 @@ class Passage(_Frozen):
     def summary(self, lang: Lang) -> str | None:
         return self.summary_ar if lang == "ar" else self.summary_en
 
-    def keywords(self, lang: Lang) -> tuple[str, ...]:
-        return self.keywords_ar if lang == "ar" else self.keywords_en
-
 
 class Document(_Frozen):
     """Metadata of one published statement, as reported by the article we quote."""
@@ -80,12 +77,6 @@ class Document(_Frozen):
 
     def title(self, lang: Lang) -> str:
         return self.title_ar if lang == "ar" else self.title_en
-
-    def agency(self, lang: Lang) -> str:
-        return self.agency_ar if lang == "ar" else self.agency_en
-
-    def publisher(self, lang: Lang) -> str:
-        return self.publisher_ar if lang == "ar" else self.publisher_en
 
 
 class KnowledgeFile(_Frozen):

@@ -93,9 +93,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
-#: Delivery states after which a chat is never tried again for that broadcast.
-TERMINAL_STATES: tuple[DeliveryState, ...] = ("sent", "failed", "removed", "skipped")
-
 
 @dataclass(frozen=True, slots=True)
 class Subscriber:
