@@ -118,9 +118,13 @@ class Settings(BaseSettings):
     @field_validator("token")
     @classmethod
     def _token_shape(cls, v: SecretStr | None) -> SecretStr | None:
-        if v is not None and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{20,}", v.get_secret_value().strip()):
+        """Stripped here, once, so a stray space after ``BOT_TOKEN=`` in ``.env`` reaches no user of the token."""
+        if v is None:
+            return None
+        token = v.get_secret_value().strip()
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]{20,}", token):
             raise ValueError("does not look like a token from @BotFather (digits, a colon, then 20+ letters)")
-        return v
+        return SecretStr(token)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

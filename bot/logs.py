@@ -57,7 +57,7 @@ def secrets_of(settings: Settings) -> tuple[str, ...]:
     """
     out: list[str] = []
     if settings.token is not None:
-        token = settings.token.get_secret_value().strip()
+        token = settings.token.get_secret_value()
         out.append(token.partition(":")[2] or token)
     if settings.webhook_secret is not None:
         out.append(settings.webhook_secret.get_secret_value())

@@ -66,6 +66,13 @@ def test_bad_token_is_named_but_never_printed(monkeypatch: pytest.MonkeyPatch) -
     assert "short-but-secret" not in repr(info.value.__cause__) if info.value.__cause__ else True
 
 
+def test_token_is_stripped_for_every_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A space or tab left around the token in .env or the environment is not part of it."""
+    monkeypatch.setenv("BOT_TOKEN", f" {TOKEN}\t")
+    token = load_settings().token
+    assert token is not None and token.get_secret_value() == TOKEN
+
+
 def test_token_is_secret_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
     s = load_settings()

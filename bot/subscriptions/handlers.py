@@ -201,7 +201,7 @@ async def start(application: AnyApplication) -> None:
     settings = services.settings
     assert settings.token is not None
     store = await SubscriptionStore.open(settings.database_path)
-    sender = Bot(settings.token.get_secret_value().strip(), base_url=settings.api_base_url)
+    sender = Bot(settings.token.get_secret_value(), base_url=settings.api_base_url)
     await sender.initialize()
     service = SubscriptionService(settings, services.knowledge, store, Broadcaster.from_settings(sender, store, settings))
     application.bot_data[SERVICE_KEY] = service

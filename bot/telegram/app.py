@@ -69,7 +69,7 @@ def build_application(services: BotServices) -> AnyApplication:
         raise ValueError("BOT_TOKEN is required to build the Telegram application")
     application = (
         Application.builder()
-        .token(settings.token.get_secret_value().strip())
+        .token(settings.token.get_secret_value())
         .base_url(settings.api_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .rate_limiter(
