@@ -30,7 +30,7 @@ from bot.subscriptions.texts import sub_texts
 from bot.telegram.render import Rendered, esc, render_proposals
 from bot.telegram.replies import reply
 from bot.telegram.services import services_of, stored
-from bot.telegram.texts import other_lang, ui_lang
+from bot.telegram.texts import other_lang, user_lang
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -39,10 +39,11 @@ SENDER_KEY = "bayan.subscriptions.bot"
 NEW_MESSAGES = filters.UpdateType.MESSAGE
 LANGUAGE_BUTTON = r"^sub\|(ar|en)$"
 MANAGERS = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
+_NOT_STARTED = "add bot.subscriptions.handlers.start to the start hooks"
 
 
 def service_of(context: ContextTypes.DEFAULT_TYPE | AnyApplication) -> SubscriptionService:
-    return stored(context.bot_data, SERVICE_KEY, SubscriptionService, "add bot.subscriptions.handlers.start to the start hooks")
+    return stored(context.bot_data, SERVICE_KEY, SubscriptionService, _NOT_STARTED)
 
 
 async def record_question(context: ContextTypes.DEFAULT_TYPE, answered: bool) -> None:
@@ -50,11 +51,6 @@ async def record_question(context: ContextTypes.DEFAULT_TYPE, answered: bool) ->
     service = context.bot_data.get(SERVICE_KEY)
     if isinstance(service, SubscriptionService):
         await service.store.record_question(answered)
-
-
-def _user_lang(update: Update) -> Lang:
-    user = update.effective_user
-    return ui_lang(user.language_code if user else None)
 
 
 def language_keyboard(lang: Lang) -> InlineKeyboardMarkup:
@@ -85,7 +81,7 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message, chat = update.message, update.effective_chat
     assert message is not None and chat is not None
     args = [a.lower() for a in context.args or []]
-    ui = _user_lang(update)
+    ui = user_lang(update.effective_user)
     if len(args) > 1 or (args and args[0] not in ("ar", "en")):
         await reply(message, Rendered(esc(sub_texts(ui).usage)))
         return
@@ -111,7 +107,7 @@ async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     assert message is not None and chat is not None
     store = service_of(context).store
     current = await store.get(chat.id)
-    ui = sub_texts(current.lang if current else _user_lang(update))
+    ui = sub_texts(current.lang if current else user_lang(update.effective_user))
     if not await may_manage(update, context):
         await reply(message, Rendered(esc(ui.admins_only)))
         return
@@ -143,7 +139,7 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """``/broadcast`` (bot admins only): queue the current summary for every subscriber."""
     message = update.message
     assert message is not None
-    ui = sub_texts(_user_lang(update))
+    ui = sub_texts(user_lang(update.effective_user))
     if not _is_bot_admin(update, context):
         await reply(message, Rendered(esc(ui.broadcast_refused)))
         return
@@ -157,7 +153,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/stats`` (bot admins only): counts, nothing that identifies anyone."""
     message = update.message
     assert message is not None
-    lang = _user_lang(update)
+    lang = user_lang(update.effective_user)
     if not _is_bot_admin(update, context):
         await reply(message, Rendered(esc(sub_texts(lang).stats_refused)))
         return

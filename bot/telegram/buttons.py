@@ -29,7 +29,7 @@ from bot.telegram.render import (
 )
 from bot.telegram.replies import reply
 from bot.telegram.services import services_of
-from bot.telegram.texts import texts, ui_lang
+from bot.telegram.texts import texts, user_lang
 
 
 def _related(knowledge: KnowledgeBase, ids: list[str]) -> list[Passage]:
@@ -64,7 +64,7 @@ async def _edit(query: CallbackQuery, rendered: Rendered) -> None:
 
 
 async def _answer_stale(query: CallbackQuery) -> None:
-    await query.answer(texts(ui_lang(query.from_user.language_code)).stale_button)
+    await query.answer(texts(user_lang(query.from_user)).stale_button)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

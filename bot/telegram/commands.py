@@ -12,35 +12,30 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.knowledge_base import Lang
 from bot.telegram.render import Rendered, esc, render_help, render_proposals_message
 from bot.telegram.replies import reply
 from bot.telegram.services import services_of
-from bot.telegram.texts import texts, ui_lang
+from bot.telegram.texts import texts, user_lang
 
 NEW_MESSAGES = filters.UpdateType.MESSAGE
-
-
-def _user_lang(update: Update) -> Lang:
-    user = update.effective_user
-    return ui_lang(user.language_code if user else None)
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/start`` (with or without a deep-link payload) and ``/help``."""
     assert update.message is not None
-    svc = services_of(context)
-    await reply(update.message, render_help(svc.knowledge, _user_lang(update), context.bot.username or ""))
+    knowledge = services_of(context).knowledge
+    await reply(update.message, render_help(knowledge, user_lang(update.effective_user), context.bot.username or ""))
 
 
 async def on_proposals(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None
-    await reply(update.message, render_proposals_message(services_of(context).knowledge, _user_lang(update)))
+    knowledge = services_of(context).knowledge
+    await reply(update.message, render_proposals_message(knowledge, user_lang(update.effective_user)))
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None
-    await reply(update.message, Rendered(esc(texts(_user_lang(update)).unknown_command)))
+    await reply(update.message, Rendered(esc(texts(user_lang(update.effective_user)).unknown_command)))
 
 
 async def publish_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

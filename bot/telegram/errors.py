@@ -19,7 +19,7 @@ from telegram.ext import Application, ContextTypes
 from bot.logs import EVENT_ATTR, FIELDS_ATTR
 from bot.telegram.render import Rendered, esc
 from bot.telegram.replies import reply
-from bot.telegram.texts import texts, ui_lang
+from bot.telegram.texts import texts, user_lang
 
 log = logging.getLogger("bayan.telegram")
 
@@ -38,8 +38,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if not isinstance(update, Update) or (update.message is None and update.callback_query is None):
         return  # nobody is waiting for an answer (inline queries, membership changes, edits)
-    user = update.effective_user
-    apology = texts(ui_lang(user.language_code if user else None)).apology
+    apology = texts(user_lang(update.effective_user)).apology
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(apology)

@@ -21,7 +21,7 @@ from bot.telegram.questions import addressed_question
 from bot.telegram.render import Rendered, esc
 from bot.telegram.replies import reply
 from bot.telegram.services import flood_limiter_of, services_of
-from bot.telegram.texts import texts, ui_lang
+from bot.telegram.texts import texts, user_lang
 
 log = logging.getLogger("bayan.telegram")
 
@@ -46,7 +46,7 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if verdict is Verdict.WARN:
         seconds = round(services_of(context).settings.flood_cooldown_seconds)
-        note = texts(ui_lang(user.language_code)).flood.format(seconds=seconds)
+        note = texts(user_lang(user)).flood.format(seconds=seconds)
         if update.callback_query is not None:
             await update.callback_query.answer(note, show_alert=True)
         elif update.message is not None:

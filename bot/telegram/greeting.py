@@ -17,7 +17,7 @@ from telegram.ext import Application, ChatMemberHandler, ContextTypes
 
 from bot.telegram.render import NO_PREVIEW, render_group_greeting
 from bot.telegram.services import services_of
-from bot.telegram.texts import ui_lang
+from bot.telegram.texts import user_lang
 
 _PRESENT = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 
@@ -38,7 +38,7 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP) or not joined(change):
         return
     greeting = render_group_greeting(
-        services_of(context).knowledge, ui_lang(change.from_user.language_code), context.bot.username or ""
+        services_of(context).knowledge, user_lang(change.from_user), context.bot.username or ""
     )
     await context.bot.send_message(
         change.chat.id,

@@ -16,7 +16,7 @@ from telegram.ext import Application, ContextTypes, InlineQueryHandler
 
 from bot.telegram.render import inline_passage, inline_proposals
 from bot.telegram.services import services_of
-from bot.telegram.texts import texts, ui_lang
+from bot.telegram.texts import texts, user_lang
 
 MAX_RESULTS = InlineQueryLimit.RESULTS  # 50
 
@@ -28,7 +28,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     words = query.query.strip()
     button = None
     if not words:
-        results = inline_proposals(svc.knowledge, ui_lang(query.from_user.language_code))
+        results = inline_proposals(svc.knowledge, user_lang(query.from_user))
     else:
         answer = svc.index.search(words[: svc.settings.max_question_chars], top=MAX_RESULTS)
         seen: set[str] = set()

@@ -24,7 +24,7 @@ from bot.search import detect_lang
 from bot.telegram.render import Rendered, esc, render_answer
 from bot.telegram.replies import reply
 from bot.telegram.services import question_hooks_of, services_of
-from bot.telegram.texts import texts, ui_lang
+from bot.telegram.texts import texts, user_lang
 
 log = logging.getLogger("bayan.telegram")
 
@@ -75,9 +75,8 @@ async def answer_question(
         return
     svc = services_of(context)
     question = question.strip()
-    user_lang = ui_lang(update.effective_user.language_code if update.effective_user else None)
     if not question:
-        await reply(message, Rendered(esc(texts(user_lang).empty_question)))
+        await reply(message, Rendered(esc(texts(user_lang(update.effective_user)).empty_question)))
         return
     remark = maybe_remark and not looks_like_question(question)
     limit = svc.settings.max_question_chars
@@ -158,16 +157,14 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if target is not None:
         await answer_question(update, context, target.text or "", quoting=target)
         return
-    lang = ui_lang(message.from_user.language_code if message.from_user else None)
-    await reply(message, Rendered(esc(texts(lang).ask_usage)))
+    await reply(message, Rendered(esc(texts(user_lang(message.from_user)).ask_usage)))
 
 
 async def on_private_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice...: a polite hint in private chats (groups never get here)."""
     message = update.message
     assert message is not None and message.chat.type == Chat.PRIVATE
-    lang = ui_lang(message.from_user.language_code if message.from_user else None)
-    await reply(message, Rendered(esc(texts(lang).not_text)))
+    await reply(message, Rendered(esc(texts(user_lang(message.from_user)).not_text)))
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from telegram import User
+
 from bot.knowledge_base import Lang
 
 
@@ -201,3 +203,8 @@ def other_lang(lang: Lang) -> Lang:
 def ui_lang(language_code: str | None) -> Lang:
     """The interface language for a Telegram user: Arabic for ``ar``, ``ar-EG``..., else English."""
     return "ar" if (language_code or "").lower().startswith("ar") else "en"
+
+
+def user_lang(user: User | None) -> Lang:
+    """:func:`ui_lang` of whoever sent an update; English when the update has no user."""
+    return ui_lang(user.language_code if user else None)
