@@ -151,6 +151,16 @@ def passage_html(doc: Document, passage: Passage, lang: Lang) -> str:
     return fit("\n".join(parts), tail=link(doc.url, source_name(doc, lang)))
 
 
+def _language_switch(action: Action, lang: Lang, passage_id: str | None = None) -> InlineKeyboardButton:
+    """The button that re-renders a message shown in ``lang`` in the other language, named in that language."""
+    other = other_lang(lang)
+    return InlineKeyboardButton(texts(other).language_name, callback_data=ButtonPress(action, other, passage_id).encode())
+
+
+def _proposals_button(lang: Lang) -> InlineKeyboardButton:
+    return InlineKeyboardButton(texts(lang).proposals_button, callback_data=ButtonPress(Action.SHOW_PROPOSALS, lang).encode())
+
+
 def _show_buttons(passages: Sequence[Passage], lang: Lang) -> list[list[InlineKeyboardButton]]:
     return [
         [InlineKeyboardButton(passage_label(p, lang), callback_data=ButtonPress(Action.SHOW_PASSAGE, lang, p.id).encode())]
@@ -160,12 +170,8 @@ def _show_buttons(passages: Sequence[Passage], lang: Lang) -> list[list[InlineKe
 
 def render_passage(doc: Document, passage: Passage, lang: Lang, related: Sequence[Passage] = ()) -> Rendered:
     """An answer message: the quotation, a language switch, share, and the next-best passages."""
-    other = other_lang(lang)
     top_row = [
-        InlineKeyboardButton(
-            texts(other).language_name,
-            callback_data=ButtonPress(Action.TRANSLATE_ANSWER, other, passage.id).encode(),
-        ),
+        _language_switch(Action.TRANSLATE_ANSWER, lang, passage.id),
         InlineKeyboardButton(texts(lang).share_button, switch_inline_query=share_query(passage, lang)),
     ]
     rows = [top_row, *_show_buttons([p for p in related if p.id != passage.id], lang)]
@@ -185,7 +191,7 @@ def render_not_found(answer: Answer, documents: Sequence[Document]) -> Rendered:
         parts.append(esc(ui.closest_title))
     parts += [source_line(doc, lang) for doc in documents]
     rows = _show_buttons(suggestions, lang)
-    rows.append([InlineKeyboardButton(ui.proposals_button, callback_data=ButtonPress(Action.SHOW_PROPOSALS, lang).encode())])
+    rows.append([_proposals_button(lang)])
     return Rendered(fit("\n".join(parts)), InlineKeyboardMarkup(rows))
 
 
@@ -222,10 +228,7 @@ def render_proposals(knowledge: KnowledgeBase, lang: Lang) -> str:
 
 
 def render_proposals_message(knowledge: KnowledgeBase, lang: Lang) -> Rendered:
-    other = other_lang(lang)
-    button = InlineKeyboardButton(
-        texts(other).language_name, callback_data=ButtonPress(Action.TRANSLATE_PROPOSALS, other).encode()
-    )
+    button = _language_switch(Action.TRANSLATE_PROPOSALS, lang)
     return Rendered(render_proposals(knowledge, lang), InlineKeyboardMarkup([[button]]))
 
 
@@ -251,13 +254,7 @@ def render_help(knowledge: KnowledgeBase, lang: Lang, bot_username: str) -> Rend
             [esc(ui.help_groups.format(username=mention)), esc(ui.help_inline.format(username=mention)), esc(ui.help_subscribe)]
         )
     )
-    other = other_lang(lang)
-    rows = [
-        [
-            InlineKeyboardButton(texts(other).language_name, callback_data=ButtonPress(Action.TRANSLATE_HELP, other).encode()),
-            InlineKeyboardButton(ui.proposals_button, callback_data=ButtonPress(Action.SHOW_PROPOSALS, lang).encode()),
-        ]
-    ]
+    rows = [[_language_switch(Action.TRANSLATE_HELP, lang), _proposals_button(lang)]]
     return Rendered(fit("\n\n".join(parts)), InlineKeyboardMarkup(rows))
 
 
@@ -279,13 +276,7 @@ def render_group_greeting(knowledge: KnowledgeBase, lang: Lang, bot_username: st
         )
     )
     parts.append(f"<i>{esc(ui.greeting_privacy)}</i>")
-    other = other_lang(lang)
-    rows = [
-        [
-            InlineKeyboardButton(texts(other).language_name, callback_data=ButtonPress(Action.TRANSLATE_GREETING, other).encode()),
-            InlineKeyboardButton(ui.proposals_button, callback_data=ButtonPress(Action.SHOW_PROPOSALS, lang).encode()),
-        ]
-    ]
+    rows = [[_language_switch(Action.TRANSLATE_GREETING, lang), _proposals_button(lang)]]
     return Rendered(fit("\n\n".join(parts)), InlineKeyboardMarkup(rows))
 
 
