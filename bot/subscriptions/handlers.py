@@ -17,10 +17,8 @@ in half, and the broadcaster's own limiter and retries are not stacked on PTB's.
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Bot, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot.knowledge_base import Lang
 from bot.subscriptions.delivery import Broadcaster
@@ -29,10 +27,8 @@ from bot.subscriptions.store import ChatType, Stats, SubscriptionStore
 from bot.subscriptions.texts import sub_texts
 from bot.telegram.render import Rendered, esc, render_proposals
 from bot.telegram.replies import reply
-from bot.telegram.services import services_of, stored
+from bot.telegram.services import AnyApplication, services_of, stored
 from bot.telegram.texts import other_lang, user_lang
-
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 SERVICE_KEY = "bayan.subscriptions"
 SENDER_KEY = "bayan.subscriptions.bot"

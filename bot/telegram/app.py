@@ -28,9 +28,8 @@ from telegram.ext import AIORateLimiter, Application, Defaults
 from bot.subscriptions import handlers as subscriptions
 from bot.telegram import buttons, commands, errors, flood_guard, greeting, inline, questions
 from bot.telegram.render import NO_PREVIEW
-from bot.telegram.services import BotServices, QuestionHook, install, on_question
+from bot.telegram.services import AnyApplication, BotServices, QuestionHook, install, on_question
 
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Registrar = Callable[[AnyApplication], None]
 Hook = Callable[[AnyApplication], Awaitable[None]]
 

@@ -9,12 +9,10 @@ Every query is answered, so the client's spinner always stops.
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.knowledge_base import KnowledgeBase, Passage
 from bot.telegram.callback_data import Action, ButtonPress, decode
@@ -28,7 +26,7 @@ from bot.telegram.render import (
     render_proposals_message,
 )
 from bot.telegram.replies import reply
-from bot.telegram.services import services_of
+from bot.telegram.services import AnyApplication, services_of
 from bot.telegram.texts import texts, user_lang
 
 
@@ -91,10 +89,10 @@ async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await _answer_stale(update.callback_query)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: AnyApplication) -> None:
     application.add_handler(CallbackQueryHandler(on_button, pattern=lambda data: decode(data) is not None))
 
 
-def register_fallbacks(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register_fallbacks(application: AnyApplication) -> None:
     """After every feature's handlers: buttons nobody recognised get a short note."""
     application.add_handler(CallbackQueryHandler(on_unknown_button))

@@ -7,14 +7,12 @@ users and a default (English) for everyone else.
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import BotCommand, Update
-from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.telegram.render import Rendered, esc, render_help, render_proposals_message
 from bot.telegram.replies import reply
-from bot.telegram.services import services_of
+from bot.telegram.services import AnyApplication, services_of
 from bot.telegram.texts import texts, user_lang
 
 NEW_MESSAGES = filters.UpdateType.MESSAGE
@@ -38,7 +36,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await reply(update.message, Rendered(esc(texts(user_lang(update.effective_user)).unknown_command)))
 
 
-async def publish_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def publish_command_menus(application: AnyApplication) -> None:
     """setMyCommands for Arabic and English users, and English as the default for other languages."""
     bot = application.bot
     for lang in ("ar", "en"):
@@ -47,11 +45,11 @@ async def publish_command_menus(application: Application[Any, Any, Any, Any, Any
     await bot.set_my_commands([BotCommand(n, d) for n, d in texts("en").commands])
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler(["start", "help"], on_help, filters=NEW_MESSAGES))
     application.add_handler(CommandHandler("proposals", on_proposals, filters=NEW_MESSAGES))
 
 
-def register_fallbacks(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register_fallbacks(application: AnyApplication) -> None:
     """Registered after every feature's handlers, so it only sees commands nobody claimed."""
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & NEW_MESSAGES & filters.COMMAND, on_unknown_command))

@@ -14,11 +14,12 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.logs import EVENT_ATTR, FIELDS_ATTR
 from bot.telegram.render import Rendered, esc
 from bot.telegram.replies import reply
+from bot.telegram.services import AnyApplication
 from bot.telegram.texts import texts, user_lang
 
 log = logging.getLogger("bayan.telegram")
@@ -48,5 +49,5 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("apology not delivered", extra={EVENT_ATTR: "apology_failed", FIELDS_ATTR: {"update_id": fields["update_id"]}})
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: AnyApplication) -> None:
     application.add_error_handler(on_error)

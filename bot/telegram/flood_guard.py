@@ -10,17 +10,16 @@ updates are dropped (``ApplicationHandlerStop``) until the cooldown ends.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Chat, Update
-from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.logs import log_event
 from bot.telegram.flood import Verdict
 from bot.telegram.questions import addressed_question
 from bot.telegram.render import Rendered, esc
 from bot.telegram.replies import reply
-from bot.telegram.services import flood_limiter_of, services_of
+from bot.telegram.services import AnyApplication, flood_limiter_of, services_of
 from bot.telegram.texts import texts, user_lang
 
 log = logging.getLogger("bayan.telegram")
@@ -61,5 +60,5 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     raise ApplicationHandlerStop
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: AnyApplication) -> None:
     application.add_handler(TypeHandler(Update, guard), group=-1)

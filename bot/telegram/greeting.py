@@ -9,14 +9,12 @@ and tells members what the bot sees there: people reasonably worry that a bot re
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Chat, ChatMember, ChatMemberRestricted, ChatMemberUpdated, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ChatMemberHandler, ContextTypes
+from telegram.ext import ChatMemberHandler, ContextTypes
 
 from bot.telegram.render import NO_PREVIEW, render_group_greeting
-from bot.telegram.services import services_of
+from bot.telegram.services import AnyApplication, services_of
 from bot.telegram.texts import user_lang
 
 _PRESENT = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
@@ -49,5 +47,5 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: AnyApplication) -> None:
     application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

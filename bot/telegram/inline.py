@@ -8,14 +8,12 @@ button above them that opens the bot for an honest answer.
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InlineQueryResultsButton, Update
 from telegram.constants import InlineQueryLimit
-from telegram.ext import Application, ContextTypes, InlineQueryHandler
+from telegram.ext import ContextTypes, InlineQueryHandler
 
 from bot.telegram.render import inline_passage, inline_proposals
-from bot.telegram.services import services_of
+from bot.telegram.services import AnyApplication, services_of
 from bot.telegram.texts import texts, user_lang
 
 MAX_RESULTS = InlineQueryLimit.RESULTS  # 50
@@ -47,5 +45,5 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: AnyApplication) -> None:
     application.add_handler(InlineQueryHandler(on_inline_query))

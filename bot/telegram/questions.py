@@ -14,16 +14,15 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any
 
 from telegram import Chat, Message, Update
-from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.logs import EVENT_ATTR, FIELDS_ATTR, log_event
 from bot.search import detect_lang
 from bot.telegram.render import Rendered, esc, render_answer
 from bot.telegram.replies import reply
-from bot.telegram.services import question_hooks_of, services_of
+from bot.telegram.services import AnyApplication, question_hooks_of, services_of
 from bot.telegram.texts import texts, user_lang
 
 log = logging.getLogger("bayan.telegram")
@@ -167,7 +166,7 @@ async def on_private_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE
     await reply(message, Rendered(esc(texts(user_lang(message.from_user)).not_text)))
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("ask", on_ask, filters=NEW_MESSAGES))
     application.add_handler(MessageHandler(PRIVATE_TEXT, on_private_text))
     application.add_handler(MessageHandler(GROUP_TEXT, on_group_text))

@@ -27,6 +27,7 @@ SERVICES_KEY = "bayan.services"
 FLOOD_KEY = "bayan.flood"
 QUESTION_HOOKS_KEY = "bayan.question_hooks"
 
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 QuestionHook = Callable[[ContextTypes.DEFAULT_TYPE, bool], Awaitable[None]]  # (context, answered)
 T = TypeVar("T")
 
@@ -46,7 +47,7 @@ class BotServices:
         return cls(settings=settings, knowledge=knowledge, index=PassageIndex.build(knowledge))
 
 
-def install(application: Application[Any, Any, Any, Any, Any, Any], services: BotServices) -> None:
+def install(application: AnyApplication, services: BotServices) -> None:
     """Put the services and fresh per-bot state into ``application.bot_data``."""
     s = services.settings
     application.bot_data[SERVICES_KEY] = services
@@ -54,7 +55,7 @@ def install(application: Application[Any, Any, Any, Any, Any, Any], services: Bo
     application.bot_data[QUESTION_HOOKS_KEY] = []
 
 
-def on_question(application: Application[Any, Any, Any, Any, Any, Any], hook: QuestionHook) -> None:
+def on_question(application: AnyApplication, hook: QuestionHook) -> None:
     """Call ``hook(context, answered)`` after every question the bot answered or abstained on."""
     stored(application.bot_data, QUESTION_HOOKS_KEY, list, _NOT_BUILT).append(hook)
 
@@ -69,7 +70,7 @@ def stored(bot_data: Mapping[Any, Any], key: str, kind: type[T], missing: str) -
     return value
 
 
-def services_of(context: ContextTypes.DEFAULT_TYPE | Application[Any, Any, Any, Any, Any, Any]) -> BotServices:
+def services_of(context: ContextTypes.DEFAULT_TYPE | AnyApplication) -> BotServices:
     return stored(context.bot_data, SERVICES_KEY, BotServices, _NOT_BUILT)
 
 

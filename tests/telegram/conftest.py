@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.telegram.app import ALLOWED_UPDATES, AnyApplication, build_application
-from bot.telegram.services import BotServices
+from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.services import AnyApplication, BotServices
 from tests.fakes import FakeBotApi
 
 
