@@ -27,26 +27,19 @@ def next_run(schedule: DigestSchedule, after: datetime) -> datetime | None:
         return None
     after = after.astimezone(UTC)
     candidate = datetime.combine(after.date(), schedule.at, tzinfo=UTC)
-    if schedule.kind == "daily":
-        step = timedelta(days=1)
-    else:
+    if schedule.kind == "weekly":
         candidate += timedelta(days=(schedule.weekday - after.weekday()) % 7)
-        step = timedelta(days=7)
-    return candidate if candidate > after else candidate + step
+    return candidate if candidate > after else candidate + _period(schedule)
 
 
 def previous_run(schedule: DigestSchedule, at: datetime) -> datetime | None:
-    """The latest scheduled time at or before ``at`` (aware, UTC), or None when off."""
-    if schedule.kind == "off":
-        return None
-    at = at.astimezone(UTC)
-    candidate = datetime.combine(at.date(), schedule.at, tzinfo=UTC)
-    if schedule.kind == "daily":
-        step = timedelta(days=1)
-    else:
-        candidate -= timedelta(days=(at.weekday() - schedule.weekday) % 7)
-        step = timedelta(days=7)
-    return candidate if candidate <= at else candidate - step
+    """The latest scheduled time at or before ``at`` (aware, UTC), or None when off: the slot before the next one."""
+    following = next_run(schedule, at)
+    return None if following is None else following - _period(schedule)
+
+
+def _period(schedule: DigestSchedule) -> timedelta:
+    return timedelta(days=1 if schedule.kind == "daily" else 7)
 
 
 def slot_key(due: datetime) -> str:
