@@ -8,14 +8,23 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.knowledge_base import KnowledgeBase, load_knowledge
 from bot.subscriptions.delivery import Broadcaster, RetryPolicy
 from bot.subscriptions.store import SubscriptionStore
 from tests.fakes import FakeBotApi
-from tests.telegram.conftest import RunningBot, start_bot  # noqa: F401  (the real Application on the fake API)
+from tests.telegram.conftest import RunningBot, bot_settings, start_bot  # noqa: F401  (the real Application on the fake API)
 
 FAST_RETRIES = RetryPolicy(network_base=0.01, network_cap=0.05, max_network_attempts=4)
+ADMIN_ID = 42
+# Telegram's limits scaled up so tests run fast; no scheduled digests.
+BOT_OVERRIDES = {
+    "admin_ids": str(ADMIN_ID),
+    "rate_global_per_second": 500,
+    "rate_chat_per_second": 100,
+    "rate_group_per_minute": 6000,
+    "digest_schedule": "off",
+}
 
 
 @pytest.fixture(scope="session")
@@ -26,16 +35,7 @@ def knowledge() -> KnowledgeBase:
 @pytest.fixture
 def settings(tmp_path: Path, fake_api: FakeBotApi) -> Settings:
     """Settings pointing at the fake server, with Telegram's limits scaled up so tests run fast."""
-    return load_settings(
-        token=fake_api.token,
-        api_base_url=fake_api.base_url,
-        data_dir=tmp_path / "data",
-        admin_ids="42",
-        rate_global_per_second=500,
-        rate_chat_per_second=100,
-        rate_group_per_minute=6000,
-        digest_schedule="off",
-    )
+    return bot_settings(fake_api, tmp_path / "data", **BOT_OVERRIDES)
 
 
 @pytest.fixture
@@ -54,24 +54,3 @@ async def bot(fake_api: FakeBotApi) -> AsyncIterator[Bot]:
 @pytest.fixture
 def broadcaster(bot: Bot, store: SubscriptionStore, settings: Settings) -> Broadcaster:
     return Broadcaster.from_settings(bot, store, settings, policy=FAST_RETRIES)
-
-
-ADMIN_ID = 42
-BOT_OVERRIDES = {
-    "admin_ids": str(ADMIN_ID),
-    "rate_global_per_second": 500,
-    "rate_chat_per_second": 100,
-    "rate_group_per_minute": 6000,
-    "digest_schedule": "off",
-}
-
-
-async def stop_app(running: RunningBot) -> None:
-    """Stop a running bot the way run_polling does on SIGTERM (the fixture's teardown is then a no-op)."""
-    app = running.app
-    assert app.updater is not None
-    await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
-    if app.post_shutdown is not None:
-        await app.post_shutdown(app)

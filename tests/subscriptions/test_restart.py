@@ -18,7 +18,7 @@ from bot.subscriptions.handlers import service_of
 from bot.subscriptions.service import SubscriptionService
 from bot.subscriptions.store import SubscriptionStore
 from tests.fakes import FakeBotApi
-from tests.subscriptions.conftest import ADMIN_ID, BOT_OVERRIDES, RunningBot, stop_app
+from tests.subscriptions.conftest import ADMIN_ID, BOT_OVERRIDES, RunningBot
 from tests.subscriptions.test_digest import edited
 
 StartBot = Callable[..., Awaitable[RunningBot]]
@@ -41,7 +41,7 @@ async def test_stopping_the_bot_mid_broadcast_then_restarting_sends_each_copy_on
         await store.subscribe(chat_id, "private", "en")
     fake_api.push_message("/broadcast", user=ADMIN_ID)
     await fake_api.wait_for(lambda: sum(len(fake_api.sent.get(c, [])) for c in chats) >= 10)
-    await stop_app(first)
+    await first.stop()
     sent_before_restart = sum(copies(fake_api, chats).values())
     assert sent_before_restart < len(chats)
 
