@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import ENV_PREFIX, PROJECT_ROOT
+from tests.bot_env import bot_env
 from tests.fakes import FakeBotApi
 
 STOP_DEADLINE = 10.0  # seconds from SIGTERM to exit, the requirement
@@ -30,15 +29,13 @@ class BotProcess:
         self.stderr = b""
 
     async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
-        env |= {
-            "PYTHONPATH": str(PROJECT_ROOT),
-            "BOT_TOKEN": self.api.token,
-            "BOT_API_BASE_URL": self.api.base_url,
-            "BOT_DATA_DIR": str(self.workdir / "data"),
-            "BOT_LOG_FORMAT": "json",
-            "BOT_DIGEST_SCHEDULE": "off",
-        }
+        env = bot_env(
+            BOT_TOKEN=self.api.token,
+            BOT_API_BASE_URL=self.api.base_url,
+            BOT_DATA_DIR=str(self.workdir / "data"),
+            BOT_LOG_FORMAT="json",
+            BOT_DIGEST_SCHEDULE="off",
+        )
         polls_before = len(self.api.calls_to("getUpdates"))
         self.proc = await asyncio.create_subprocess_exec(
             *self.launcher,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -16,6 +15,7 @@ from bot.check import run_check
 from bot.config import ENV_PREFIX, PROJECT_ROOT, Settings, load_settings
 from bot.knowledge_base import load_knowledge
 from bot.subscriptions.store import SubscriptionStore
+from tests.bot_env import bot_env
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
@@ -142,8 +142,7 @@ def test_missing_knowledge_dir(tmp_path) -> None:
 
 def run_cli(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """`python -m bot check` in a clean environment: no inherited BOT_* variables, no .env file."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
-    base |= {"PYTHONPATH": str(PROJECT_ROOT), f"{ENV_PREFIX}DATA_DIR": str(tmp_path / "data")}
+    base = bot_env(**{f"{ENV_PREFIX}DATA_DIR": str(tmp_path / "data")})
     return subprocess.run(
         [sys.executable, "-m", "bot", "check"],
         cwd=tmp_path,

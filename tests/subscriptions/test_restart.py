@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -17,14 +16,12 @@ from bot.subscriptions.delivery import Broadcaster
 from bot.subscriptions.handlers import service_of
 from bot.subscriptions.service import SubscriptionService
 from bot.subscriptions.store import SubscriptionStore
+from tests.bot_env import bot_env
 from tests.fakes import FakeBotApi
 from tests.subscriptions.conftest import ADMIN_ID, BOT_OVERRIDES, RunningBot
 from tests.subscriptions.test_digest import edited
 
 StartBot = Callable[..., Awaitable[RunningBot]]
-PROJECT = Path(__file__).resolve().parents[2]
-
-
 def copies(api: FakeBotApi, chats: list[int]) -> dict[int, int]:
     return {c: len(api.sent.get(c, [])) for c in chats}
 
@@ -80,15 +77,14 @@ async def test_killing_the_broadcast_process_then_resuming_misses_nobody(
     chats = list(range(9001, 9061))
     for chat_id in chats:
         await store.subscribe(chat_id, "private", "ar")
-    env = {
-        **os.environ,
-        "BOT_TOKEN": fake_api.token,
-        "BOT_API_BASE_URL": fake_api.base_url,
-        "BOT_DATA_DIR": str(settings.data_dir),
-        "BOT_RATE_GLOBAL_PER_SECOND": "40",
-    }
+    env = bot_env(
+        BOT_TOKEN=fake_api.token,
+        BOT_API_BASE_URL=fake_api.base_url,
+        BOT_DATA_DIR=str(settings.data_dir),
+        BOT_RATE_GLOBAL_PER_SECOND="40",
+    )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "broadcast", cwd=PROJECT, env=env, stdout=asyncio.subprocess.DEVNULL
+        sys.executable, "-m", "bot", "broadcast", cwd=settings.data_dir.parent, env=env, stdout=asyncio.subprocess.DEVNULL
     )
     try:
         await fake_api.wait_for(lambda: len(fake_api.calls_to("sendMessage")) >= 15, timeout=20)

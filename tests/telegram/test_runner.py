@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import sys
@@ -11,10 +10,10 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.config import PROJECT_ROOT
 from bot.telegram.app import build_application
 from bot.telegram.runner import webhook_options
 from bot.telegram.services import BotServices
+from tests.bot_env import bot_env
 from tests.fakes import FakeBotApi
 from tests.telegram.conftest import bot_settings
 
@@ -25,13 +24,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
-    env["PYTHONPATH"] = str(PROJECT_ROOT)
-    env.update(extra)
-    return env
 
 
 async def test_webhook_refuses_requests_without_the_secret_and_answers_with_it(fake_api: FakeBotApi, tmp_path: Path) -> None:
@@ -74,7 +66,7 @@ async def test_webhook_refuses_requests_without_the_secret_and_answers_with_it(f
 async def test_run_without_token_explains_how_to_get_one(tmp_path: Path) -> None:
     """`python -m bot run` with no token exits 2, pointing to @BotFather, BOT_TOKEN in .env and `python -m bot chat`."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=_clean_env(),
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=bot_env(),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
@@ -85,7 +77,7 @@ async def test_run_without_token_explains_how_to_get_one(tmp_path: Path) -> None
 
 async def test_run_polls_answers_and_stops_cleanly_on_sigterm(fake_api: FakeBotApi, tmp_path: Path) -> None:
     """The real entry point with a token: publishes menus, answers a question, exits 0 on SIGTERM without the token in its output."""
-    env = _clean_env(BOT_TOKEN=fake_api.token, BOT_API_BASE_URL=fake_api.base_url, BOT_DATA_DIR=str(tmp_path / "data"))
+    env = bot_env(BOT_TOKEN=fake_api.token, BOT_API_BASE_URL=fake_api.base_url, BOT_DATA_DIR=str(tmp_path / "data"))
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -109,7 +101,7 @@ async def test_run_polls_answers_and_stops_cleanly_on_sigterm(fake_api: FakeBotA
 async def test_run_with_a_revoked_token_says_so_without_printing_it(fake_api: FakeBotApi, tmp_path: Path) -> None:
     """A token Telegram refuses (401) ends with exit 1 and a pointer to @BotFather; the token itself never appears."""
     wrong = "987654:" + "Z" * 35
-    env = _clean_env(BOT_TOKEN=wrong, BOT_API_BASE_URL=fake_api.base_url, BOT_DATA_DIR=str(tmp_path / "data"))
+    env = bot_env(BOT_TOKEN=wrong, BOT_API_BASE_URL=fake_api.base_url, BOT_DATA_DIR=str(tmp_path / "data"))
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -123,7 +115,7 @@ async def test_run_with_a_revoked_token_says_so_without_printing_it(fake_api: Fa
 async def test_run_with_an_unreachable_api_says_where_it_tried(tmp_path: Path) -> None:
     """No server at BOT_API_BASE_URL: exit 1 naming the URL; tracebacks only inside one-line log records."""
     url = f"http://127.0.0.1:{_free_port()}/bot"
-    env = _clean_env(BOT_TOKEN="987654:" + "Z" * 35, BOT_API_BASE_URL=url, BOT_DATA_DIR=str(tmp_path / "data"))
+    env = bot_env(BOT_TOKEN="987654:" + "Z" * 35, BOT_API_BASE_URL=url, BOT_DATA_DIR=str(tmp_path / "data"))
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
