@@ -137,7 +137,7 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     assert message is not None
     ui = sub_texts(user_lang(update.effective_user))
     if not _is_bot_admin(update, context):
-        await reply(message, Rendered(esc(ui.broadcast_refused)))
+        await reply(message, Rendered(esc(ui.bot_admins_only)))
         return
     service = service_of(context)
     count = await service.store.count()
@@ -151,7 +151,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     lang = user_lang(update.effective_user)
     if not _is_bot_admin(update, context):
-        await reply(message, Rendered(esc(sub_texts(lang).stats_refused)))
+        await reply(message, Rendered(esc(sub_texts(lang).bot_admins_only)))
         return
     await reply(message, Rendered(render_stats(await service_of(context).store.stats(), lang)))
 

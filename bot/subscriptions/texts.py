@@ -22,9 +22,8 @@ class SubscriptionTexts:
     admins_only: str
     language_button: str  # on the button that switches the subscription *to* this language
     usage: str
-    broadcast_refused: str
+    bot_admins_only: str  # /broadcast and /stats from anyone not in BOT_ADMIN_IDS
     broadcast_queued: str  # {subscribers}
-    stats_refused: str
     stats_title: str
     stats_subscribers: str  # {count}
     stats_by_lang: str
@@ -45,9 +44,8 @@ ARABIC = SubscriptionTexts(
     admins_only="في المجموعات، يستطيع المشرفون فقط إدارة الاشتراك.",
     language_button="العربية",
     usage="الاستخدام: /subscribe أو /subscribe ar أو /subscribe en",
-    broadcast_refused="هذا الأمر متاح لمشرفي البوت فقط.",
+    bot_admins_only="هذا الأمر متاح لمشرفي البوت فقط.",
     broadcast_queued="بدأ إرسال الملخص إلى {subscribers} مشترك.",
-    stats_refused="هذا الأمر متاح لمشرفي البوت فقط.",
     stats_title="إحصاءات",
     stats_subscribers="المشتركون: {count}",
     stats_by_lang="حسب اللغة",
@@ -68,9 +66,8 @@ ENGLISH = SubscriptionTexts(
     admins_only="In groups only administrators can manage the subscription.",
     language_button="English",
     usage="Usage: /subscribe, /subscribe ar or /subscribe en",
-    broadcast_refused="Only the bot's administrators can use this command.",
+    bot_admins_only="Only the bot's administrators can use this command.",
     broadcast_queued="Sending the summary to {subscribers} subscribers.",
-    stats_refused="Only the bot's administrators can use this command.",
     stats_title="Statistics",
     stats_subscribers="Subscribers: {count}",
     stats_by_lang="By language",
