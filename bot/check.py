@@ -20,7 +20,7 @@ from typing import TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.config import ENV_PREFIX, Settings
-from bot.knowledge_base import KnowledgeBase, KnowledgeError, load_knowledge, load_knowledge_file
+from bot.knowledge_base import KnowledgeBase, KnowledgeError, combine_knowledge, knowledge_paths, load_knowledge_file
 from bot.search import PassageIndex
 
 EXIT_OK = 0
@@ -53,15 +53,16 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
     if not directory.is_dir():
         return None, [Problem(f"{ENV_PREFIX}KNOWLEDGE_DIR: {directory} is not a directory")]
     problems = []
-    for path in sorted(directory.glob("*.toml")):
+    loaded = {}
+    for path in knowledge_paths(directory):
         try:
-            load_knowledge_file(path)
+            loaded[path] = load_knowledge_file(path)
         except KnowledgeError as exc:
             problems.append(Problem(f"knowledge: {exc}"))
     if problems:
         return None, problems
     try:
-        kb = load_knowledge(directory)
+        kb = combine_knowledge(directory, loaded)
         PassageIndex.build(kb)
     except KnowledgeError as exc:
         return None, [Problem(f"knowledge: {exc}")]

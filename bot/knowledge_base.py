@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -186,16 +187,25 @@ def load_knowledge_file(path: Path) -> KnowledgeFile:
     return kfile
 
 
-def load_knowledge(directory: Path) -> KnowledgeBase:
-    """Load every ``*.toml`` file in ``directory``; passage ids must be unique across documents."""
+def knowledge_paths(directory: Path) -> list[Path]:
+    """The knowledge files of ``directory`` (``*.toml``), in the order they are indexed."""
     if not directory.is_dir():
         raise KnowledgeError(f"{directory}: knowledge directory not found")
-    files = tuple(load_knowledge_file(p) for p in sorted(directory.glob("*.toml")))
-    if not files:
+    return sorted(directory.glob("*.toml"))
+
+
+def load_knowledge(directory: Path) -> KnowledgeBase:
+    """Load every ``*.toml`` file in ``directory``; passage ids must be unique across documents."""
+    return combine_knowledge(directory, {path: load_knowledge_file(path) for path in knowledge_paths(directory)})
+
+
+def combine_knowledge(directory: Path, loaded: Mapping[Path, KnowledgeFile]) -> KnowledgeBase:
+    """The knowledge base of files loaded one by one: at least one, document and passage ids unique across them."""
+    if not loaded:
         raise KnowledgeError(f"{directory}: no knowledge files (*.toml)")
     seen: dict[str, Path] = {}
     doc_ids: set[str] = set()
-    for path, kfile in zip(sorted(directory.glob("*.toml")), files, strict=True):
+    for path, kfile in loaded.items():
         if kfile.document.id in doc_ids:
             raise KnowledgeError(f"{path}: document id {kfile.document.id!r} is used by another file")
         doc_ids.add(kfile.document.id)
@@ -203,4 +213,4 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
             if p.id in seen:
                 raise KnowledgeError(f"{path}: passage {p.id!r}: id already used in {seen[p.id].name}")
             seen[p.id] = path
-    return KnowledgeBase(files=files)
+    return KnowledgeBase(files=tuple(loaded.values()))
