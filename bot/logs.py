@@ -49,6 +49,13 @@ def log_event(logger: logging.Logger, event: str, /, *, level: int = logging.INF
     logger.log(level, event, extra={EVENT_ATTR: event, FIELDS_ATTR: kept})
 
 
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every one of ``secrets`` replaced by :data:`REDACTED`."""
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
 def secrets_of(settings: Settings) -> tuple[str, ...]:
     """The strings that must never reach a log line.
 
@@ -83,10 +90,7 @@ class _LineFormatter(logging.Formatter):
         self._secrets = tuple(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
-        line = self._render(record)
-        for secret in self._secrets:
-            line = line.replace(secret, REDACTED)
-        return line
+        return redact(self._render(record), self._secrets)
 
     def _render(self, record: logging.LogRecord) -> str:
         ts = dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(timespec="milliseconds")

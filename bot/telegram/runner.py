@@ -15,7 +15,7 @@ from typing import Any
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import Settings
-from bot.logs import configure_logging, log_event, secrets_of
+from bot.logs import configure_logging, log_event, redact, secrets_of
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.services import BotServices
 
@@ -82,13 +82,7 @@ def run_bot(settings: Settings) -> int:
         print(BAD_TOKEN_HINT.format(url=settings.api_base_url), file=sys.stderr)
         return EXIT_FAILURE
     except NetworkError as exc:
-        print(UNREACHABLE_HINT.format(url=settings.api_base_url, error=_redacted(str(exc), settings)), file=sys.stderr)
+        print(UNREACHABLE_HINT.format(url=settings.api_base_url, error=redact(str(exc), secrets_of(settings))), file=sys.stderr)
         return EXIT_FAILURE
     log_event(log, "stopped")
     return 0
-
-
-def _redacted(text: str, settings: Settings) -> str:
-    for secret in secrets_of(settings):
-        text = text.replace(secret, "<redacted>")
-    return text
