@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot.answer import Answer, Hit, source_name
 from bot.config import Settings
-from bot.knowledge_base import load_knowledge
+from bot.knowledge_base import Lang, load_knowledge
 from bot.search import PassageIndex
 
 _EXIT_WORDS = frozenset({"exit", "quit", "خروج", ":q"})
@@ -52,16 +52,16 @@ def _shorten(text: str, limit: int = _SUGGESTION_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _render_hit(hit: Hit, lang: str) -> list[str]:
+def _render_hit(hit: Hit, lang: Lang) -> list[str]:
     t = _TEXT[lang]
     other = hit.passage.text_ar if lang == "en" else hit.passage.text_en
     return [
-        f"«{hit.quote(lang)}»",  # type: ignore[arg-type]
+        f"«{hit.quote(lang)}»",
         "",
         t["translation"],
         f"  {other}",
         "",
-        f"{t['source']}: {source_name(hit.document, lang)}",  # type: ignore[arg-type]
+        f"{t['source']}: {source_name(hit.document, lang)}",
         f"  {hit.document.url}",
     ]
 
