@@ -42,15 +42,19 @@ def looks_like_question(text: str) -> bool:
     return "?" in text or "؟" in text
 
 
-def addressed_question(message: Message, bot_id: int, bot_username: str) -> str | None:
-    """The question in a group message addressed to the bot (mention removed), or ``None`` if it is chatter."""
+def addressed_question(message: Message, bot_id: int, bot_username: str) -> tuple[str, bool] | None:
+    """``(question, mentioned)`` for a group message addressed to the bot, ``None`` for chatter.
+
+    The question has the mention removed; ``mentioned`` is False when the message only replies
+    to the bot, which may make it a mere remark.
+    """
     text = message.text or ""
     mention = mention_pattern(bot_username) if bot_username else None
     if mention is not None and mention.search(text):
-        return " ".join(mention.sub(" ", text).split())
+        return " ".join(mention.sub(" ", text).split()), True
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return text
+        return text, False
     return None
 
 
@@ -122,10 +126,9 @@ async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.message
     assert message is not None
-    username = context.bot.username
-    question = addressed_question(message, context.bot.id, username)
-    if question is not None:
-        mentioned = bool(username) and mention_pattern(username).search(message.text or "") is not None
+    addressed = addressed_question(message, context.bot.id, context.bot.username)
+    if addressed is not None:
+        question, mentioned = addressed
         await answer_question(update, context, question, maybe_remark=not mentioned)
 
 
