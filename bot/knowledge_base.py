@@ -101,6 +101,14 @@ class KnowledgeFile(_Frozen):
                 numbers.add(p.proposal)
         return passages
 
+    def proposals(self) -> list[Passage]:
+        """The numbered proposals, by number."""
+        return sorted((p for p in self.passages if p.proposal is not None), key=lambda p: p.proposal or 0)
+
+    def other_calls(self) -> list[Passage]:
+        """Passages with a summary that are not numbered proposals, in the article's order."""
+        return [p for p in self.passages if p.proposal is None and p.summary_en]
+
 
 class KnowledgeBase(_Frozen):
     """All documents, each with its passages; the input to the search index."""
@@ -117,17 +125,11 @@ class KnowledgeBase(_Frozen):
 
     def proposals(self) -> list[tuple[Document, Passage]]:
         """Numbered proposals, by document then number: what digests and `/proposals` list."""
-        return [
-            (f.document, p)
-            for f in self.files
-            for p in sorted((p for p in f.passages if p.proposal is not None), key=lambda p: p.proposal or 0)
-        ]
+        return [(f.document, p) for f in self.files for p in f.proposals()]
 
     def summarized(self) -> list[tuple[Document, Passage]]:
         """Passages with a summary: the numbered proposals first, then other calls."""
-        numbered = self.proposals()
-        others = [(f.document, p) for f in self.files for p in f.passages if p.summary_en and p.proposal is None]
-        return numbered + others
+        return self.proposals() + [(f.document, p) for f in self.files for p in f.other_calls()]
 
     def passage(self, passage_id: str) -> tuple[Document, Passage] | None:
         for doc, p in self.entries():

@@ -212,8 +212,7 @@ def render_proposals(knowledge: KnowledgeBase, lang: Lang) -> str:
     blocks = [f"<b>{esc(ui.proposals_title)}</b>"]
     for kfile in knowledge.files:
         doc = kfile.document
-        numbered = sorted((p for p in kfile.passages if p.proposal is not None), key=lambda p: p.proposal or 0)
-        others = [p for p in kfile.passages if p.proposal is None and p.summary(lang)]
+        numbered, others = kfile.proposals(), kfile.other_calls()
         if not numbered and not others:
             continue
         lines = [f"<i>{esc(doc.title(lang))}</i>"]
