@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.percentiles import percentile
 from bot.config import PROJECT_ROOT
 from bot.knowledge_base import Document, KnowledgeBase, Passage, load_knowledge
 from bot.search import PassageIndex
@@ -78,11 +79,6 @@ def synthetic_corpus(kb: KnowledgeBase, passages: int, seed: int = SEED) -> list
     return out
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 Timings = tuple[list[float], list[float]]  # wall-clock ms, CPU ms
 
 
@@ -120,8 +116,8 @@ def _print_latency(cold: Timings, warm: Timings) -> None:
     for label, (wall, cpu) in (("warm", warm), ("cold", cold)):
         for clock, values in (("wall", wall), ("cpu ", cpu)):
             print(
-                f"  {label} {clock}: mean {statistics.fmean(values):.3f} ms, p50 {_percentile(values, 0.5):.3f} ms, "
-                f"p99 {_percentile(values, 0.99):.3f} ms, max {max(values):.3f} ms  ({len(values)} queries)"
+                f"  {label} {clock}: mean {statistics.fmean(values):.3f} ms, p50 {percentile(values, 0.5):.3f} ms, "
+                f"p99 {percentile(values, 0.99):.3f} ms, max {max(values):.3f} ms  ({len(values)} queries)"
             )
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.percentiles import percentile
 from bot.config import load_settings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.services import BotServices
@@ -36,11 +37,6 @@ QUESTIONS = (
     "first strike",
     "What is the weather in Paris tomorrow?",
 )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def run(updates: int, users: int, rate: float) -> None:
