@@ -39,16 +39,6 @@ def store_of(running: RunningBot) -> SubscriptionStore:
     return service_of(running.app).store
 
 
-async def command(running: RunningBot, text: str, *, user: int = 1001, language_code: str = "en", n: int = 1, **push: Any) -> list[dict[str, Any]]:
-    """Push a command and return the next ``n`` messages the bot sends in that chat."""
-    chat_id = push.get("chat", user)
-    api = running.api
-    before = len(api.sent.get(chat_id, []))
-    api.user(user, f"User{user}", language_code=language_code)
-    api.push_message(text, user=user, **push)
-    return (await api.wait_for_messages(before + n, chat_id=chat_id))[before:]
-
-
 @pytest.mark.parametrize(
     "text, language_code, lang, confirmation, summary_marker",
     [
@@ -62,7 +52,7 @@ async def test_subscribe_confirms_and_sends_the_summary_in_the_chosen_language(
     running: RunningBot, text: str, language_code: str, lang: str, confirmation: str, summary_marker: str
 ) -> None:
     """Subscribing stores the language, confirms with a language button and sends the summary with its source at once."""
-    confirm, summary = await command(running, text, language_code=language_code, n=2)
+    confirm, summary = await running.replies(text, language_code=language_code, n=2)
     assert confirm["text"].startswith(confirmation)
     [[button]] = confirm["reply_markup"]["inline_keyboard"]
     assert button["callback_data"] == f"sub|{'en' if lang == 'ar' else 'ar'}"
@@ -74,8 +64,8 @@ async def test_subscribe_confirms_and_sends_the_summary_in_the_chosen_language(
 
 async def test_subscribing_again_only_says_so(running: RunningBot) -> None:
     """A second /subscribe in the same language does not resend the summary."""
-    await command(running, "/subscribe", n=2)
-    [again] = await command(running, "/subscribe")
+    await running.replies("/subscribe", n=2)
+    [again] = await running.replies("/subscribe")
     assert again["text"] == "This chat is already subscribed."
     await running.api.wait_idle()
     assert len(running.api.sent[1001]) == 3
@@ -83,7 +73,7 @@ async def test_subscribing_again_only_says_so(running: RunningBot) -> None:
 
 async def test_language_button_switches_and_resends_the_summary(running: RunningBot) -> None:
     """Pressing the language button changes the subscription, edits the confirmation and sends the summary in that language."""
-    confirm, _ = await command(running, "/subscribe", n=2)
+    confirm, _ = await running.replies("/subscribe", n=2)
     running.api.push_callback(confirm, "sub|ar", user=1001)
     [summary] = (await running.api.wait_for_messages(3, chat_id=1001))[2:]
     assert "مقترحات البيان" in summary["text"]
@@ -95,18 +85,18 @@ async def test_language_button_switches_and_resends_the_summary(running: Running
 @pytest.mark.parametrize("lang, expected", [("en", "Unsubscribed."), ("ar", "تم إلغاء الاشتراك.")])
 async def test_unsubscribe_in_both_languages(running: RunningBot, lang: str, expected: str) -> None:
     """/unsubscribe removes the chat and answers in the subscription's language; a second time says not subscribed."""
-    await command(running, f"/subscribe {lang}", n=2)
-    [done] = await command(running, "/unsubscribe")
+    await running.replies(f"/subscribe {lang}", n=2)
+    [done] = await running.replies("/unsubscribe")
     assert done["text"].startswith(expected)
     assert await store_of(running).get(1001) is None
-    [again] = await command(running, "/unsubscribe")
+    [again] = await running.replies("/unsubscribe")
     assert "/subscribe" in again["text"]
 
 
 @pytest.mark.parametrize("usage", ["/subscribe fr", "/subscribe ar en"])
 async def test_bad_subscribe_argument_gets_usage(running: RunningBot, usage: str) -> None:
     """An unknown language or extra words get the usage line and subscribe nothing."""
-    [answer] = await command(running, usage)
+    [answer] = await running.replies(usage)
     assert answer["text"].startswith("Usage: /subscribe")
     assert await store_of(running).count() == 0
 
@@ -119,7 +109,7 @@ async def test_only_group_admins_manage_the_group_subscription(running: RunningB
     """In a group, getChatMember decides: administrators and the creator may subscribe, members may not."""
     running.api.group(GROUP, "Readers", "supergroup")
     running.api.set_member_status(GROUP, 2002, status)
-    replies = await command(running, "/subscribe", user=2002, chat=GROUP, chat_type="supergroup", n=2 if allowed else 1)
+    replies = await running.replies("/subscribe", user=2002, chat=GROUP, chat_type="supergroup", n=2 if allowed else 1)
     assert any(c.params.get("chat_id") == GROUP for c in running.api.calls_to("getChatMember"))
     sub = await store_of(running).get(GROUP)
     if allowed:
@@ -133,7 +123,7 @@ async def test_member_cannot_unsubscribe_the_group(running: RunningBot) -> None:
     running.api.group(GROUP, "Readers", "supergroup")
     await store_of(running).subscribe(GROUP, "supergroup", "en")
     running.api.set_member_status(GROUP, 2003, "member")
-    [refusal] = await command(running, "/unsubscribe", user=2003, chat=GROUP, chat_type="supergroup")
+    [refusal] = await running.replies("/unsubscribe", user=2003, chat=GROUP, chat_type="supergroup")
     assert "administrators" in refusal["text"]
     assert await store_of(running).get(GROUP) is not None
 
@@ -141,7 +131,7 @@ async def test_member_cannot_unsubscribe_the_group(running: RunningBot) -> None:
 async def test_anonymous_admin_writing_as_the_group_may_subscribe(running: RunningBot) -> None:
     """A message sent as the group itself (anonymous administrator) counts as an administrator's."""
     group = running.api.group(GROUP, "Readers", "supergroup")
-    await command(running, "/subscribe ar", user=ANONYMOUS_ADMIN_BOT, chat=GROUP, chat_type="supergroup", n=2, extra={"sender_chat": group})
+    await running.replies("/subscribe ar", user=ANONYMOUS_ADMIN_BOT, chat=GROUP, chat_type="supergroup", n=2, extra={"sender_chat": group})
     sub = await store_of(running).get(GROUP)
     assert sub is not None and sub.lang == "ar"
 
@@ -149,7 +139,7 @@ async def test_anonymous_admin_writing_as_the_group_may_subscribe(running: Runni
 async def test_broadcast_is_refused_for_non_admins(running: RunningBot) -> None:
     """Anyone not in BOT_ADMIN_IDS gets a refusal; nothing is queued or sent."""
     await store_of(running).subscribe(3001, "private", "en")
-    [refusal] = await command(running, "/broadcast", user=1001)
+    [refusal] = await running.replies("/broadcast", user=1001)
     assert refusal["text"] == "Only the bot's administrators can use this command."
     await running.api.wait_idle()
     assert 3001 not in running.api.sent
@@ -162,7 +152,7 @@ async def test_admin_broadcast_reaches_every_subscriber_once(running: RunningBot
     chats = {3001: "en", 3002: "ar", -3003: "en"}
     for chat_id, lang in chats.items():
         await store.subscribe(chat_id, "private" if chat_id > 0 else "group", lang)  # type: ignore[arg-type]
-    [queued] = await command(running, "/broadcast", user=ADMIN_ID)
+    [queued] = await running.replies("/broadcast", user=ADMIN_ID)
     assert queued["text"] == "Sending the summary to 3 subscribers."
     await running.api.wait_for(lambda: all(running.api.sent.get(c) for c in chats))
     await running.api.wait_idle()
@@ -181,9 +171,9 @@ async def test_stats_counts_for_admins_only(running: RunningBot) -> None:
     await running.ask("What is the weather in Paris tomorrow?", user=5003)
     # Counting follows the reply (a hook), so wait for it rather than race the next update.
     await eventually(lambda: _question_counts(store), expect=(1, 1))
-    [refusal] = await command(running, "/stats", user=5003)
+    [refusal] = await running.replies("/stats", user=5003)
     assert refusal["text"] == "Only the bot's administrators can use this command."
-    [stats] = await command(running, "/stats", user=ADMIN_ID)
+    [stats] = await running.replies("/stats", user=ADMIN_ID)
     text = stats["text"]
     assert "Subscribers: 1" in text and "By language: ar 1" in text and "By chat type: private 1" in text
     assert "Questions: 1 answered, 1 not answered" in text

@@ -44,11 +44,17 @@ class RunningBot:
 
     async def ask(self, text: str, *, user: int = 1001, language_code: str = "en", **push: Any) -> dict[str, Any]:
         """Push a message from ``user`` in their private chat and return the bot's next message there."""
-        before = len(self.api.sent.get(user, []))
+        return (await self.replies(text, user=user, language_code=language_code, **push))[0]
+
+    async def replies(
+        self, text: str, *, user: int = 1001, language_code: str = "en", n: int = 1, **push: Any
+    ) -> list[dict[str, Any]]:
+        """Push a message from ``user`` in ``chat`` (default: their private chat); return the bot's next ``n`` there."""
+        chat_id = push.get("chat", user)
+        before = len(self.api.sent.get(chat_id, []))
         self.api.user(user, f"User{user}", language_code=language_code)
         self.api.push_message(text, user=user, **push)
-        messages = await self.api.wait_for_messages(before + 1, chat_id=user)
-        return messages[before]
+        return (await self.api.wait_for_messages(before + n, chat_id=chat_id))[before:]
 
 
 def bot_settings(api: FakeBotApi, data_dir: Path, **overrides: Any) -> Settings:
