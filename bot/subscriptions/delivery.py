@@ -36,7 +36,7 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -52,6 +52,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.config import Settings
 from bot.subscriptions.store import Broadcast, Subscriber, SubscriptionStore
 from bot.subscriptions.uncancellable import run_to_completion
+from bot.telegram.render import NO_PREVIEW
 
 log = logging.getLogger(__name__)
 
@@ -326,7 +327,7 @@ class Broadcaster:
             chat_id,
             parts[index],
             parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            link_preview_options=NO_PREVIEW,
         )
         await self._store.mark_part_sent(broadcast.id, chat_id, index + 1, done=index + 1 == len(parts), attempts=attempts)
 
