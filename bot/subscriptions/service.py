@@ -1,7 +1,7 @@
 """The subscription feature at run time: queue broadcasts, deliver them, run the schedule.
 
 A :class:`SubscriptionService` lives as long as the bot (opened in ``post_init``, stopped in
-``post_stop``) or as long as ``python -m bot broadcast``. Broadcasts are always queued in the
+``post_shutdown``) or as long as ``python -m bot broadcast``. Broadcasts are always queued in the
 store first and then delivered by one loop holding the cross-process :class:`DeliveryLock`,
 so a broadcast requested while another is going out waits its turn instead of racing it, and
 anything unfinished (a crash, a restart, the network down) is picked up again by the loop.
