@@ -1,4 +1,4 @@
-"""The real knowledge base and its index, built once for the search tests."""
+"""The real knowledge base, its index and an analyzer, built once for the search tests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.knowledge_base import KnowledgeBase, load_knowledge
 from bot.search import PassageIndex
+from bot.search.analysis import Analyzer
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +18,8 @@ def kb() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def index(kb: KnowledgeBase) -> PassageIndex:
     return PassageIndex.build(kb)
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Analyzer:
+    return Analyzer()

@@ -89,11 +89,6 @@ def test_topic_words_are_not_stop_words(word: str) -> None:
     assert not is_stop_word(fold_arabic(word))
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer()
-
-
 @pytest.mark.parametrize(
     "variants",
     [

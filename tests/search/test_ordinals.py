@@ -8,11 +8,6 @@ from bot.search.analysis import Analyzer
 from bot.search.ordinals import LAST, proposal_number
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer()
-
-
 @pytest.mark.parametrize(
     ("question", "number"),
     [
