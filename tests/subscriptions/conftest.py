@@ -27,6 +27,11 @@ BOT_OVERRIDES = {
 }
 
 
+def copies(api: FakeBotApi, chat_ids: list[int]) -> dict[int, int]:
+    """How many messages the bot sent to each chat: exactly-once delivery means 1 each."""
+    return {c: len(api.sent.get(c, [])) for c in chat_ids}
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> KnowledgeBase:
     return load_knowledge(Path(__file__).resolve().parents[2] / "knowledge")

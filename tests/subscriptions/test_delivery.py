@@ -8,11 +8,10 @@ import time
 import pytest
 from telegram import Bot
 
-from bot.config import Settings
 from bot.subscriptions.delivery import Broadcaster, RateLimiter, RetryPolicy
 from bot.subscriptions.store import Broadcast, SubscriptionStore
 from tests.fakes import FakeBotApi, FloodControl
-from tests.subscriptions.conftest import FAST_RETRIES
+from tests.subscriptions.conftest import FAST_RETRIES, copies
 
 PAYLOAD = {"ar": ["<b>ملخص</b> المقترحات"], "en": ["<b>Summary</b> of the proposals"]}
 
@@ -24,10 +23,6 @@ async def queue(store: SubscriptionStore, chats: dict[int, str], payload: dict =
     broadcast = await store.get_broadcast(broadcast_id or 0)
     assert broadcast is not None
     return broadcast
-
-
-def copies(api: FakeBotApi, chat_ids: list[int]) -> dict[int, int]:
-    return {c: len(api.sent.get(c, [])) for c in chat_ids}
 
 
 async def test_delivers_once_to_everyone_in_their_language(
@@ -131,7 +126,7 @@ async def test_other_bad_requests_fail_that_chat_only(
 
 
 async def test_unsubscribe_during_a_broadcast_stops_further_messages(
-    fake_api: FakeBotApi, bot: Bot, store: SubscriptionStore, settings: Settings
+    fake_api: FakeBotApi, bot: Bot, store: SubscriptionStore
 ) -> None:
     """A chat that unsubscribes while a broadcast is going out gets nothing after that."""
     slow = Broadcaster(bot, store, RateLimiter(20, 100, 6000, time.monotonic), concurrency=1)
@@ -146,7 +141,7 @@ async def test_unsubscribe_during_a_broadcast_stops_further_messages(
 
 
 async def test_cancel_mid_request_keeps_the_record_and_resume_sends_each_once(
-    fake_api: FakeBotApi, bot: Bot, store: SubscriptionStore, settings: Settings
+    fake_api: FakeBotApi, bot: Bot, store: SubscriptionStore
 ) -> None:
     """Cancelling while Telegram is answering waits for the journal; resuming sends only the rest."""
     chats = list(range(1, 31))

@@ -18,14 +18,10 @@ from bot.subscriptions.service import SubscriptionService
 from bot.subscriptions.store import SubscriptionStore
 from tests.bot_env import bot_env
 from tests.fakes import FakeBotApi
-from tests.subscriptions.conftest import ADMIN_ID, BOT_OVERRIDES, RunningBot
+from tests.subscriptions.conftest import ADMIN_ID, BOT_OVERRIDES, RunningBot, copies
 from tests.subscriptions.test_digest import edited
 
 StartBot = Callable[..., Awaitable[RunningBot]]
-def copies(api: FakeBotApi, chats: list[int]) -> dict[int, int]:
-    return {c: len(api.sent.get(c, [])) for c in chats}
-
-
 async def test_stopping_the_bot_mid_broadcast_then_restarting_sends_each_copy_once(
     fake_api: FakeBotApi, start_bot: StartBot
 ) -> None:
