@@ -206,8 +206,7 @@ class PassageIndex:
         """
         kind = {i for stem in intents for i in self._t.postings.postings(stem)[0]}
         chosen = max(kind, key=lambda i: (scores.get(i, 0.0), -i))
-        rest = [(i, s) for i, s in ranked if i != chosen]
-        return [(chosen, ranked[0][1]), *rest][:top]
+        return _put_first(chosen, ranked[0][1], ranked, top)
 
     def _lead_first(self, ranked: list[tuple[int, float]], top: int) -> list[tuple[int, float]]:
         """A question naming only the subject ("what did Putin say?", "the statement") gets the lead.
@@ -216,8 +215,7 @@ class PassageIndex:
         statement as a whole rather than any part of it.
         """
         lead = self._leads[self._entries[ranked[0][0]][0].id]
-        rest = [(i, s) for i, s in ranked if i != lead]
-        return [(lead, ranked[0][1]), *rest][:top]
+        return _put_first(lead, ranked[0][1], ranked, top)
 
     def _proposal_answer(self, query: str, lang: Lang, number: int, scores: dict[int, float], top: int) -> Answer:
         """An ordinal question: the numbered proposal, else (no such number) the proposals as suggestions."""
@@ -227,8 +225,7 @@ class PassageIndex:
         if not matching:
             return Answer(query, lang, False, self._hits([(i, scores.get(i, 0.0)) for i in self._proposals[:top]]))
         chosen = max(matching, key=lambda i: (scores.get(i, 0.0), -i))
-        others = [(i, s) for i, s in _nlargest(top, scores) if i != chosen][: top - 1]
-        return Answer(query, lang, True, self._hits([(chosen, 100.0), *others]))
+        return Answer(query, lang, True, self._hits(_put_first(chosen, 100.0, _nlargest(top, scores), top)))
 
     def _hits(self, ranked: Iterable[tuple[int, float]]) -> tuple[Hit, ...]:
         return tuple(Hit(*self._entries[i], round(min(s, 100.0), 2)) for i, s in ranked)
@@ -368,6 +365,13 @@ class PassageIndex:
 def _nlargest(k: int, scores: dict[int, float]) -> list[tuple[int, float]]:
     """Best ``k`` (passage, score) pairs; ties keep the dict's order (scores are built by passage number)."""
     return [(i, scores[i]) for i in heapq.nlargest(k, scores, key=scores.__getitem__)]
+
+
+def _put_first(
+    chosen: int, score: float, ranked: Iterable[tuple[int, float]], top: int
+) -> list[tuple[int, float]]:
+    """``chosen`` with ``score`` at the head of ``ranked`` (its own entry there dropped), cut to ``top``."""
+    return [(chosen, score), *((i, s) for i, s in ranked if i != chosen)][:top]
 
 
 def _fields(p: Passage) -> list[tuple[str, float]]:
