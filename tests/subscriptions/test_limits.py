@@ -8,19 +8,12 @@ import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from bot.subscriptions.delivery import Outcome, RateLimiter, RetryPolicy, TokenBucket, classify, retry_after_seconds
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import ManualClock
 
 
 def test_token_bucket_spaces_reservations_and_refills() -> None:
     """Past the burst, each reservation waits one more interval; waiting refills the bucket."""
-    clock = Clock()
+    clock = ManualClock()
     bucket = TokenBucket(rate=10, capacity=2, clock=clock)
     assert [round(bucket.reserve(), 3) for _ in range(4)] == [0.0, 0.0, 0.1, 0.2]
     clock.now += 10
@@ -29,7 +22,7 @@ def test_token_bucket_spaces_reservations_and_refills() -> None:
 
 def test_limiter_spaces_all_messages_by_the_global_rate() -> None:
     """Messages to different chats are spaced evenly at the global rate, without a burst."""
-    clock = Clock()
+    clock = ManualClock()
     limiter = RateLimiter(global_per_second=30, chat_per_second=1, group_per_minute=20, clock=clock)
     assert [round(limiter.delay(c) * 30, 6) for c in (1, 2, 3)] == [0, 1, 2]
 
@@ -37,7 +30,7 @@ def test_limiter_spaces_all_messages_by_the_global_rate() -> None:
 @pytest.mark.parametrize("is_group, interval", [(False, 1.0), (True, 3.0)])
 def test_limiter_counts_chat_and_group_intervals_from_the_answer(is_group: bool, interval: float) -> None:
     """The next message to a chat waits 1 s (a group 3 s: 20/min) from when the previous one was answered."""
-    clock = Clock()
+    clock = ManualClock()
     limiter = RateLimiter(global_per_second=1000, chat_per_second=1, group_per_minute=20, clock=clock)
     assert limiter.delay(-5) == 0.0
     clock.now += 0.4  # the request took 0.4 s
@@ -49,7 +42,7 @@ def test_limiter_counts_chat_and_group_intervals_from_the_answer(is_group: bool,
 
 def test_pause_holds_every_chat() -> None:
     """After a 429 every message waits until the pause is over, not only the one that was refused."""
-    clock = Clock()
+    clock = ManualClock()
     limiter = RateLimiter(1000, 1000, 60000, clock)
     limiter.pause(2.5)
     assert limiter.delay(9) == pytest.approx(2.5)
