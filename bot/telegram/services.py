@@ -3,11 +3,13 @@
 :class:`BotServices` is immutable: settings, the knowledge base and the search index never
 change while the bot runs. Mutable per-bot state (the flood limiter) sits beside it in
 ``bot_data`` so that two applications in one process — tests start many — never share it.
-Handlers use the typed accessors below instead of indexing ``bot_data`` themselves.
+Handlers use the typed accessors below instead of indexing ``bot_data`` themselves; a
+feature keeping its own state there reads it back with :func:`stored`.
 
-Features that want to know about each question (``/stats`` counts them) subscribe with
-:func:`on_question` from their ``register`` function; the question handler calls every hook
-after the reply went out, with the verdict only, never the words.
+Features that want to know about each question (``/stats`` counts them) list a hook in
+:data:`bot.telegram.app.ON_QUESTION`, which ``build_application`` subscribes with
+:func:`on_question`; the question handler calls every hook after the reply went out, with
+the verdict only, never the words.
 """
 
 from __future__ import annotations
