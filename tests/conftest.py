@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.config import PROJECT_ROOT
+from bot.knowledge_base import KnowledgeBase, load_knowledge
 from tests.fakes import FakeBotApi
 
 # As bot.cli.main does for the real process: PTB's timedelta durations, not the deprecated ints.
@@ -18,3 +20,9 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
     """A started fake Telegram Bot API server on 127.0.0.1 (see tests/fakes/bot_api.py)."""
     async with FakeBotApi() as api:
         yield api
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    """The real knowledge base, loaded once per test session."""
+    return load_knowledge(PROJECT_ROOT / "knowledge")

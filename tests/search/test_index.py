@@ -89,11 +89,11 @@ def test_fuzzy_match_scores_below_exact(index: PassageIndex) -> None:
     assert typo.score <= exact.score
 
 
-def test_ordinal_beyond_the_proposals_offers_the_proposals(index: PassageIndex, kb: KnowledgeBase) -> None:
+def test_ordinal_beyond_the_proposals_offers_the_proposals(index: PassageIndex, knowledge: KnowledgeBase) -> None:
     """ "The fifth proposal" does not exist: not answered, and the suggestions are the proposals."""
     answer = index.search("what is the fifth proposal?", top=10)
     assert not answer.answered
-    assert [h.passage.id for h in answer.hits] == [p.id for _, p in kb.proposals()]
+    assert [h.passage.id for h in answer.hits] == [p.id for _, p in knowledge.proposals()]
 
 
 def test_ordinal_answer_comes_first_with_full_score(index: PassageIndex) -> None:
@@ -130,9 +130,9 @@ def _passage(pid: str, text: str) -> Passage:
     return Passage(id=pid, text_ar="نص", text_en=text)
 
 
-def test_adjacent_words_rank_a_phrase_match_first(kb: KnowledgeBase) -> None:
+def test_adjacent_words_rank_a_phrase_match_first(knowledge: KnowledgeBase) -> None:
     """Of two passages with the same words, the one with them side by side ranks first."""
-    doc = kb.documents[0]
+    doc = knowledge.documents[0]
     index = PassageIndex.from_passages(
         [
             (doc, _passage("scattered", "security talks on information and more")),
@@ -238,9 +238,9 @@ def test_phrase_adjacency(sequence: list[int], pair: tuple[int, int], adjacent: 
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
-def test_every_passage_is_found_by_its_own_words(index: PassageIndex, kb: KnowledgeBase, lang: str) -> None:
+def test_every_passage_is_found_by_its_own_words(index: PassageIndex, knowledge: KnowledgeBase, lang: str) -> None:
     """A passage's full text, or the first 60 characters of its summary (what a shared quote re-runs), finds it first."""
-    for _, p in kb.entries():
+    for _, p in knowledge.entries():
         for query in (p.text(lang), (p.summary(lang) or p.text(lang))[:60]):  # type: ignore[arg-type]
             answer = index.search(query)
             assert answer.answered and answer.hits[0].passage.id == p.id, (p.id, query)

@@ -24,7 +24,7 @@ def report(index: PassageIndex, questions: list[Question]) -> Report:
     return evaluate(index, questions)
 
 
-def test_question_set_covers_every_kind(questions: list[Question], kb: KnowledgeBase) -> None:
+def test_question_set_covers_every_kind(questions: list[Question], knowledge: KnowledgeBase) -> None:
     """≥ 100 questions in both languages, ≥ 20 out of scope, every kind present, every expected id real."""
     assert len(questions) >= 100
     assert sum(not q.expect for q in questions) >= 20
@@ -33,7 +33,7 @@ def test_question_set_covers_every_kind(questions: list[Question], kb: Knowledge
     kinds = {q.kind for q in questions}
     expected_kinds = {"en", "ar", "colloquial", "orthography", "typo", "keywords", "ordinal", "mixed", "out-of-scope"}
     assert expected_kinds <= kinds
-    ids = {p.id for _, p in kb.entries()}
+    ids = {p.id for _, p in knowledge.entries()}
     assert {pid for q in questions for pid in q.expect} <= ids
     assert len({q.text for q in questions}) == len(questions), "duplicate questions"
 

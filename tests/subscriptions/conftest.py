@@ -9,7 +9,6 @@ import pytest
 from telegram import Bot
 
 from bot.config import Settings
-from bot.knowledge_base import KnowledgeBase, load_knowledge
 from bot.subscriptions.delivery import Broadcaster, RetryPolicy
 from bot.subscriptions.store import SubscriptionStore
 from tests.fakes import FakeBotApi
@@ -30,11 +29,6 @@ BOT_OVERRIDES = {
 def copies(api: FakeBotApi, chat_ids: list[int]) -> dict[int, int]:
     """How many messages the bot sent to each chat: exactly-once delivery means 1 each."""
     return {c: len(api.sent.get(c, [])) for c in chat_ids}
-
-
-@pytest.fixture(scope="session")
-def knowledge() -> KnowledgeBase:
-    return load_knowledge(Path(__file__).resolve().parents[2] / "knowledge")
 
 
 @pytest.fixture
