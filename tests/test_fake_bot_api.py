@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -376,14 +377,21 @@ async def test_flood_control_answers_429(bot: Bot, fake_api: FakeBotApi) -> None
     assert fake_api.flood_rejections == 1
 
 
-async def test_application_echo_round_trip_and_quick_shutdown(fake_api: FakeBotApi) -> None:
-    """A real Application polls the fake, answers every pushed message, and stops within a second."""
+def echo_app(fake_api: FakeBotApi) -> Any:
+    """A real Application on the fake that answers every text message with an echo of it."""
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
 
     app = ApplicationBuilder().token(fake_api.token).base_url(fake_api.base_url).build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
+    return app
+
+
+async def test_application_echo_round_trip_and_quick_shutdown(fake_api: FakeBotApi) -> None:
+    """A real Application polls the fake, answers every pushed message, and stops within a second."""
+
+    app = echo_app(fake_api)
     async with app:
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
@@ -586,11 +594,7 @@ async def test_flood_limits(
 async def test_application_in_webhook_mode(fake_api: FakeBotApi, unused_tcp_port: int) -> None:
     """With PTB's webhook server, pushed updates are POSTed with the secret token and answered."""
 
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
-
-    app = ApplicationBuilder().token(fake_api.token).base_url(fake_api.base_url).build()
-    app.add_handler(MessageHandler(filters.TEXT, echo))
+    app = echo_app(fake_api)
     url = f"http://127.0.0.1:{unused_tcp_port}/hook"
     async with app:
         await app.start()
