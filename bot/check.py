@@ -120,7 +120,8 @@ def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None 
     ]
     if kb is not None:
         lines.append(
-            f"contents:    {len(kb.documents)} documents, {len(kb.entries())} passages, {len(kb.proposals())} proposals"
+            f"contents:    {_count(len(kb.documents), 'document')}, {_count(len(kb.entries()), 'passage')}, "
+            f"{_count(len(kb.proposals()), 'proposal')}"
         )
     if subscribers is not None:
         lines.append(f"subscribers: {subscribers}")
@@ -135,3 +136,7 @@ def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None 
         print(f"error: {problem.message}", file=err)
     print(f"check: {len(problems)} problem(s), the bot would not start", file=err)
     return max(p.exit_code for p in problems)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -37,7 +37,8 @@ def test_good_settings_print_the_summary(tmp_path) -> None:
     kb = load_knowledge(KNOWLEDGE)
     assert (code, err) == (0, "")
     assert "mode:        long polling via https://api.telegram.org/bot" in out
-    assert f"{len(kb.documents)} documents, {len(kb.entries())} passages, {len(kb.proposals())} proposals" in out
+    assert f"1 document, {len(kb.entries())} passages, {len(kb.proposals())} proposals" in out
+    assert len(kb.documents) == 1
     assert "subscribers: 0" in out
     assert out.rstrip().endswith("check: OK")
 
