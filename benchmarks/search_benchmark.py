@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python benchmarks/search_benchmark.py [--passages 10000] [--rounds 20]``
 
 Quality comes from the question set (tests/search/questions.toml), also split into the part
-the engine was tuned on and the held-out part, and each numbered held-out batch apart. Speed is measured on the real statement and on
+the engine was tuned on and the held-out part, and each numbered held-out batch apart; and
+from a sealed set (tests/search/sealed.toml) that nothing was ever tuned on. Speed is measured on the real statement and on
 a synthetic corpus of N passages generated deterministically (seeded RNG): pseudo-words in
 both scripts drawn from a Zipf distribution over a large vocabulary, so the vocabulary keeps
 growing with the corpus the way real text does, mixed with the statement's own words so that
@@ -170,6 +171,12 @@ def main() -> int:
     )
     if args.failures and report.failures():
         print(describe(report.failures()))
+    sealed = evaluate(index, load_questions(PROJECT_ROOT / "tests" / "search" / "sealed.toml"))
+    print("\nQuality on the sealed set (tests/search/sealed.toml, never tuned on)")
+    _print_quality("sealed", sealed)
+    print(f"  best hit (answer or first suggestion) expected: {sealed.ranking_accuracy:.3f} of answerable")
+    if args.failures and sealed.failures():
+        print(describe(sealed.failures()))
 
     print(f"\nSpeed, the statement ({len(index)} passages)")
     print(f"  build: {statistics.median(builds) * 1000:.1f} ms (median of 5)")

@@ -53,6 +53,16 @@ class Report:
         return sum(o.correct for o in in_scope) / len(in_scope) if in_scope else 1.0
 
     @property
+    def ranking_accuracy(self) -> float:
+        """Share of answerable questions whose best hit, answer or first suggestion, is expected.
+
+        The gap to :attr:`top1_accuracy` is what abstention costs: the right passage was found
+        but scored below the threshold, so users see it as the first suggestion instead.
+        """
+        in_scope = self._in_scope()
+        return sum(o.best_id in o.question.expect for o in in_scope) / len(in_scope) if in_scope else 1.0
+
+    @property
     def abstention_precision(self) -> float:
         abstained = [o for o in self.outcomes if not o.answered]
         return sum(not o.question.expect for o in abstained) / len(abstained) if abstained else 1.0

@@ -9,7 +9,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.knowledge_base import KnowledgeBase
 from bot.search import PassageIndex, detect_lang
-from bot.search.evaluation import Question, Report, describe, evaluate, load_questions
+from bot.search.evaluation import Outcome, Question, Report, describe, evaluate, load_questions
 
 QUESTIONS = PROJECT_ROOT / "tests" / "search" / "questions.toml"
 
@@ -54,3 +54,26 @@ def test_heldout_questions_generalise(report: Report) -> None:
     assert len(heldout.outcomes) >= 150
     assert heldout.top1_accuracy >= 0.93, describe(heldout.failures())
     assert heldout.abstention_f1 >= 0.88, describe(heldout.failures())
+
+
+def test_sealed_set_is_well_formed(knowledge: KnowledgeBase) -> None:
+    """The sealed set (reported by the benchmark, never tuned on) parses and names only real passages."""
+    sealed = load_questions(PROJECT_ROOT / "tests" / "search" / "sealed.toml")
+    assert len(sealed) >= 50 and sum(not q.expect for q in sealed) >= 10
+    assert {pid for q in sealed for pid in q.expect} <= {p.id for _, p in knowledge.entries()}
+    assert not {q.text for q in sealed} & {q.text for q in load_questions(QUESTIONS)}, "sealed questions leaked"
+
+
+def test_ranking_accuracy_counts_the_first_suggestion() -> None:
+    """ranking_accuracy credits a right passage below the threshold; top1_accuracy does not."""
+    asked = Question("q", ("a",), "en", heldout=True)
+    refused = Question("r", (), "out-of-scope", heldout=True)
+    report = Report(
+        (
+            Outcome(asked, answered=False, best_id="a", score=30.0),
+            Outcome(asked, answered=True, best_id="b", score=80.0),
+            Outcome(refused, answered=False, best_id="c", score=5.0),
+        )
+    )
+    assert report.ranking_accuracy == 0.5
+    assert report.top1_accuracy == 0.0
