@@ -8,10 +8,16 @@ and the ranked hits (the answer first, or the closest suggestions when ``answere
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel
 
 from bot.knowledge_base import Document, Lang, Passage
+
+Match = Literal["answer", "closest", "none", "smalltalk"]
+"""The engine's verdict: ``answer`` (quote it), ``closest`` (plausible but unsure: quote it under a
+"closest passage" heading), ``none`` (not in the statement; the hits are suggestions) or
+``smalltalk`` (a greeting, thanks, "who are you": no passage, a friendly reply)."""
 
 _MONTHS_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
 
@@ -34,6 +40,7 @@ class AnswerPayload(BaseModel):
     query: str
     lang: Lang
     answered: bool
+    match: Match
     results: list[ResultPayload]
 
 
@@ -73,8 +80,13 @@ class Answer:
 
     query: str
     lang: Lang
-    answered: bool
+    match: Match
     hits: tuple[Hit, ...]
+
+    @property
+    def answered(self) -> bool:
+        """True only for a confident answer: the stable ``answered`` field of the JSON."""
+        return self.match == "answer"
 
     @property
     def best(self) -> Hit | None:
@@ -85,5 +97,6 @@ class Answer:
             query=self.query,
             lang=self.lang,
             answered=self.answered,
+            match=self.match,
             results=[h.to_payload(self.lang) for h in self.hits],
         )

@@ -174,7 +174,7 @@ class PassageIndex:
         if number is not None:
             return self._proposal_answer(query, lang, number, scores, top)
         if not scores:
-            return Answer(query, lang, False, self._hits([(i, 0.0) for i in self._proposals[:top]]))
+            return Answer(query, lang, "none", self._hits([(i, 0.0) for i in self._proposals[:top]]))
         best = _nlargest(top, scores)
         if all(self._is_context(r) for r in resolved):
             best = self._kind_first(best, scores, intents, top) if intents else self._lead_first(best, top)
@@ -183,7 +183,7 @@ class PassageIndex:
             answered = best[0][1] >= ANSWER_THRESHOLD and not self._ambiguous(scores, best[0][1])
         if asks_for_number(question_words) and best[0][0] not in self._t.numbered:
             answered = False
-        return Answer(query, lang, answered, self._hits(best))
+        return Answer(query, lang, "answer" if answered else "none", self._hits(best))
 
     @staticmethod
     def _ambiguous(scores: dict[int, float], best: float) -> bool:
@@ -223,9 +223,9 @@ class PassageIndex:
             number = max(self._entries[i][1].proposal or 0 for i in self._proposals)
         matching = [i for i in self._proposals if self._entries[i][1].proposal == number]
         if not matching:
-            return Answer(query, lang, False, self._hits([(i, scores.get(i, 0.0)) for i in self._proposals[:top]]))
+            return Answer(query, lang, "none", self._hits([(i, scores.get(i, 0.0)) for i in self._proposals[:top]]))
         chosen = max(matching, key=lambda i: (scores.get(i, 0.0), -i))
-        return Answer(query, lang, True, self._hits(_put_first(chosen, 100.0, _nlargest(top, scores), top)))
+        return Answer(query, lang, "answer", self._hits(_put_first(chosen, 100.0, _nlargest(top, scores), top)))
 
     def _hits(self, ranked: Iterable[tuple[int, float]]) -> tuple[Hit, ...]:
         return tuple(Hit(*self._entries[i], round(min(s, 100.0), 2)) for i, s in ranked)

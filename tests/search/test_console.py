@@ -32,7 +32,8 @@ def test_ask_json_has_exactly_the_documented_fields(settings: Settings, capsys: 
     """One JSON object with query/lang/answered/results and the documented result fields."""
     assert run_ask(settings, "ايش الاقتراح الثالث", as_json=True, top=2) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert set(payload) == {"query", "lang", "answered", "results"}
+    assert set(payload) == {"query", "lang", "answered", "match", "results"}
+    assert payload["match"] == "answer"
     assert payload["lang"] == "ar" and payload["answered"] is True
     first = payload["results"][0]
     assert set(first) == {"passage_id", "score", "quote", "text_ar", "text_en", "source"}

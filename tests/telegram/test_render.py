@@ -39,7 +39,7 @@ def parse(html_text: str) -> tuple[str, list[str]]:
 
 def _answer(lang: str, *ids: str, answered: bool = True, query: str = "q") -> Answer:
     hits = tuple(Hit(DOC, KB.passage(i)[1], 90.0 - n) for n, i in enumerate(ids))  # type: ignore[index,arg-type]
-    return Answer(query=query, lang=lang, answered=answered, hits=hits)  # type: ignore[arg-type]
+    return Answer(query=query, lang=lang, match="answer" if answered else "none", hits=hits)  # type: ignore[arg-type]
 
 
 def _buttons(markup):  # type: ignore[no-untyped-def]
@@ -105,7 +105,7 @@ def _kb_with(passage: Passage) -> KnowledgeBase:
 def test_knowledge_text_is_escaped_and_oversized_messages_are_trimmed_with_link() -> None:
     """Knowledge text with markup characters is escaped; a message that would pass 4096 chars is cut, still valid, ending with the link."""
     nasty = Passage(id="nasty", text_ar="<&>" * 500, text_en="a<b & c> " * 222, proposal=1, summary_ar="<ملخص>", summary_en="<s>")
-    rendered = render_answer(Answer("q", "en", True, (Hit(DOC, nasty, 99.0),)), KB.documents)
+    rendered = render_answer(Answer("q", "en", "answer", (Hit(DOC, nasty, 99.0),)), KB.documents)
     assert tg_len(rendered.text) <= MAX_MESSAGE
     text, links = parse(rendered.text)
     assert text.startswith(texts("en").proposal_label.format(number=1))
