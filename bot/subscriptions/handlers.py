@@ -17,6 +17,8 @@ in half, and the broadcaster's own limiter and retries are not stacked on PTB's.
 
 from __future__ import annotations
 
+import re
+
 from telegram import Bot, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
@@ -28,12 +30,12 @@ from bot.subscriptions.texts import sub_texts
 from bot.telegram.render import Rendered, esc, render_proposals
 from bot.telegram.replies import reply
 from bot.telegram.services import AnyApplication, services_of, stored
-from bot.telegram.texts import other_lang, user_lang
+from bot.telegram.texts import other_lang, texts, user_lang
 
 SERVICE_KEY = "bayan.subscriptions"
 SENDER_KEY = "bayan.subscriptions.bot"
 NEW_MESSAGES = filters.UpdateType.MESSAGE
-LANGUAGE_BUTTON = r"^sub\|(ar|en)$"
+LANGUAGE_BUTTON = re.compile(r"sub\|(ar|en)")
 MANAGERS = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
 _NOT_STARTED = "add bot.subscriptions.handlers.start to the start hooks"
 
@@ -114,8 +116,11 @@ async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The language button under a confirmation: switch the subscription, then resend the summary."""
     query, chat = update.callback_query, update.effective_chat
-    assert query is not None and chat is not None and query.data is not None
-    lang: Lang = query.data.split("|")[1]  # type: ignore[assignment]
+    assert query is not None
+    lang = language_of_button(query.data)
+    if lang is None or chat is None:  # empty data (PTB lets it past every pattern) or an inline message
+        await query.answer(texts(user_lang(update.effective_user)).stale_button)
+        return
     ui = sub_texts(lang)
     if not await may_manage(update, context):
         await query.answer(ui.admins_only, show_alert=True)
@@ -129,6 +134,12 @@ async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if isinstance(query.message, Message):
         await query.message.edit_text(esc(ui.language_set), reply_markup=language_keyboard(lang))
         await _send_summary(context, query.message, lang)
+
+
+def language_of_button(data: object) -> Lang | None:
+    """The language a ``sub|ar`` / ``sub|en`` button asks for; None for anything else (empty data included)."""
+    match = LANGUAGE_BUTTON.fullmatch(data) if isinstance(data, str) else None
+    return match[1] if match else None  # type: ignore[return-value]
 
 
 async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -217,4 +228,4 @@ def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("unsubscribe", on_unsubscribe, filters=NEW_MESSAGES))
     application.add_handler(CommandHandler("broadcast", on_broadcast, filters=NEW_MESSAGES))
     application.add_handler(CommandHandler("stats", on_stats, filters=NEW_MESSAGES))
-    application.add_handler(CallbackQueryHandler(on_language_button, pattern=LANGUAGE_BUTTON))
+    application.add_handler(CallbackQueryHandler(on_language_button, pattern=lambda data: language_of_button(data) is not None))

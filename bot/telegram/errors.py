@@ -3,8 +3,8 @@
 The apology is short, in the user's language, sent where the user is waiting (the spinner of a
 pressed button, or a reply to the message in its chat and forum topic), and itself guarded: if
 Telegram is what failed, trying to apologise may fail too, and that must not raise out of the
-error handler. Updates nobody waits on (inline queries, the bot's membership changes, edits) get
-no apology.
+error handler. Updates nobody waits on (inline queries, the bot's membership changes, edits, a malformed
+message without a chat) get no apology.
 """
 
 from __future__ import annotations
@@ -37,16 +37,19 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         exc_info=(type(error), error, error.__traceback__) if error else None,
         extra={EVENT_ATTR: "error", FIELDS_ATTR: fields},
     )
-    if not isinstance(update, Update) or (update.message is None and update.callback_query is None):
-        return  # nobody is waiting for an answer (inline queries, membership changes, edits)
+    if not isinstance(update, Update):
+        return
+    query, message = update.callback_query, update.message
+    if query is None and (message is None or message.chat is None):
+        return  # nobody is waiting for an answer (inline queries, membership changes, edits, no chat to answer in)
     apology = texts(user_lang(update.effective_user)).apology
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(apology)
-        elif update.message is not None:
-            await reply(update.message, Rendered(esc(apology)))
+        if query is not None:
+            await query.answer(apology)
+        elif message is not None:
+            await reply(message, Rendered(esc(apology)))
     except TelegramError:
-        log.warning("apology not delivered", extra={EVENT_ATTR: "apology_failed", FIELDS_ATTR: {"update_id": fields["update_id"]}})
+        log.warning("apology not delivered", extra={EVENT_ATTR: "apology_failed", FIELDS_ATTR: {"update_id": update.update_id}})
 
 
 def register(application: AnyApplication) -> None:

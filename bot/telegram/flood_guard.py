@@ -4,14 +4,17 @@ Only updates the bot would act on count: private messages, button presses and gr
 addressed to the bot or starting with ``/``. Group chatter never counts, so a talkative member
 is not told off by a bot they never spoke to; inline queries never count, since Telegram sends
 one per keystroke. The one polite note goes out in the user's language; after it, the user's
-updates are dropped (``ApplicationHandlerStop``) until the cooldown ends.
+updates are dropped (``ApplicationHandlerStop``) until the cooldown ends; a dropped button press
+is still answered (silently), so the client's spinner stops.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Chat, Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.logs import log_event
@@ -30,6 +33,8 @@ def counts_toward_flood(update: Update, bot_id: int, bot_username: str) -> bool:
         return True
     message = update.message
     if message is None:
+        return False
+    if message.chat is None:  # malformed: nothing the bot could answer
         return False
     if message.chat.type == Chat.PRIVATE or (message.text or "").startswith("/"):
         return True
@@ -57,6 +62,10 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             chat_type=update.effective_chat.type if update.effective_chat else None,
             outcome="flood",
         )
+    elif update.callback_query is not None:
+        # Dropped, but the press is still answered: otherwise the client's spinner never stops.
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
     raise ApplicationHandlerStop
 
 
