@@ -34,7 +34,9 @@ from benchmarks.percentiles import percentile
 from bot.config import PROJECT_ROOT
 from bot.knowledge_base import Document, KnowledgeBase, Passage, load_knowledge
 from bot.search import PassageIndex
-from bot.search.evaluation import Question, Report, describe, evaluate, load_questions
+from bot.search.evaluation import Question, Report, describe, evaluate, load_dev_questions, load_questions
+
+DEV_SET = PROJECT_ROOT.parent / "shared" / "questions" / "dev.jsonl"
 
 SEED = 20200925
 ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -131,6 +133,29 @@ def _print_quality(label: str, report: Report) -> None:
     )
 
 
+def _print_dev(index: PassageIndex, own: list[Question], failures: bool) -> None:
+    """The development set (written outside the project): out-of-fold, per kind, and as shipped."""
+    if not DEV_SET.exists():
+        print(f"\n(no development set at {DEV_SET})")
+        return
+    dev = load_dev_questions(DEV_SET)
+    try:
+        from benchmarks.fit_calibration import out_of_fold_report
+    except ImportError:  # scikit-learn is the 'fit' extra
+        print("\n(install '.[fit]' for the development set's out-of-fold figures)")
+    else:
+        oof = out_of_fold_report(index, own, dev)
+        print(f"\nDevelopment set ({DEV_SET.name}, written outside the project), out-of-fold decision")
+        print(oof.line("dev oof"))
+        for kind in oof.kinds():
+            print(oof.kind(kind).line(kind))
+    shipped = evaluate(index, dev)
+    print("  as shipped (the committed model was fitted on these questions, so this overstates):")
+    print(shipped.line("dev"))
+    if failures and shipped.failures():
+        print(describe(shipped.failures()))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=10_000, help="synthetic corpus size (default 10000)")
@@ -177,6 +202,8 @@ def main() -> int:
     print(f"  best hit (answer or first suggestion) expected: {sealed.ranking_accuracy:.3f} of answerable")
     if args.failures and sealed.failures():
         print(describe(sealed.failures()))
+
+    _print_dev(index, questions, args.failures)
 
     print(f"\nSpeed, the statement ({len(index)} passages)")
     print(f"  build: {statistics.median(builds) * 1000:.1f} ms (median of 5)")

@@ -12,14 +12,19 @@ matches. A word the statement never uses ("weather", "Biden") counts like the ra
 a question mostly about something else scores low however well its other words match. Words
 implied by the subject itself (Putin, statement, proposal) count for less, as people add them
 to every question. The score is coverage x relative BM25 strength x a bonus for adjacent-word
-(phrase) matches, on a 0–100 scale; one calibrated threshold on it decides ``answered``.
+(phrase) matches, on a 0–100 scale. Whether to answer is decided by a fitted logistic model
+over the score and its parts (``calibration.py``), with three outcomes (answer, closest passage,
+none) and a few rules it cannot overrule: small talk gets no passage, a question several
+passages fit equally is not answered, one asking for a number or for what came after gets at
+best the closest passage.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -27,12 +32,14 @@ from bot.answer import Answer, Hit
 from bot.knowledge_base import Document, KnowledgeBase, Lang, Passage
 from bot.search import phrases
 from bot.search.analysis import Analyzer, Term
+from bot.search.calibration import Calibration, load_calibration
 from bot.search.fuzzy import FuzzyVocabulary, fuzzy_key
 from bot.search.glossary import GLOSSARY
 from bot.search.intents import AFTERMATH_WORDS, INTENTS, asks_for_number, triggered
 from bot.search.language import detect_lang
 from bot.search.ordinals import LAST, proposal_number
 from bot.search.postings import PostingLists, idf
+from bot.search.smalltalk import is_smalltalk
 from bot.search.stemming import arabic_variants
 
 TEXT_WEIGHT = 1.0
@@ -51,7 +58,6 @@ PHRASE_BONUS = 0.1
 MAX_PHRASE_BONUSES = 2
 _MAX_BOOST = 1 + PHRASE_BONUS * MAX_PHRASE_BONUSES
 
-ANSWER_THRESHOLD = 42.0  # inside the gap between out-of-scope (≤ 22) and answerable (≥ 67) tuned questions
 AMBIGUITY_RATIO = 0.9  # passages scoring within 10% of the best...
 AMBIGUOUS_PASSAGES = 3  # ...this many of them and the question is too vague to answer
 MAX_QUERY_CHARS = 2000  # longer input is cut here; front ends enforce their own, stricter limit
@@ -73,6 +79,17 @@ class _Resolved:
 
     term: Term
     alternatives: tuple[tuple[str, float], ...]
+    fuzzy: bool = False  # reached only through the typo-tolerant vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """Every matching passage's score, and what the calibrated decision reads off the best one."""
+
+    scores: dict[int, float]
+    coverage: dict[int, float]  # share of the question's weight each passage matches
+    strength: dict[int, float]  # BM25 relative to the strongest passage
+    total: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +108,15 @@ class _Tables:
 class PassageIndex:
     """Immutable after :meth:`build`; :meth:`search` is pure and safe to call from any thread."""
 
-    def __init__(self, entries: Sequence[tuple[Document, Passage]], analyzer: Analyzer, tables: _Tables) -> None:
+    def __init__(
+        self,
+        entries: Sequence[tuple[Document, Passage]],
+        analyzer: Analyzer,
+        tables: _Tables,
+        calibration: Calibration,
+    ) -> None:
         self._entries = tuple(entries)
+        self._calibration = calibration
         self._analyzer = analyzer
         self._t = tables
         self._unknown_idf = idf(len(self._entries), 0)
@@ -111,7 +135,9 @@ class PassageIndex:
         return cls.from_passages(kb.entries())
 
     @classmethod
-    def from_passages(cls, pairs: Iterable[tuple[Document, Passage]]) -> PassageIndex:
+    def from_passages(
+        cls, pairs: Iterable[tuple[Document, Passage]], calibration: Calibration | None = None
+    ) -> PassageIndex:
         """Build from (document, passage) pairs; :meth:`build` and the benchmark's synthetic corpus use it."""
         analyzer = Analyzer()
         entries = list(pairs)
@@ -157,43 +183,70 @@ class PassageIndex:
                 for words, targets in INTENTS
             ),
         )
-        return cls(entries, analyzer, tables)
+        return cls(entries, analyzer, tables, calibration or load_calibration())
 
     def search(self, query: str, top: int = 3) -> Answer:
-        """Rank passages for ``query``; ``answered`` is False when the statement does not answer it."""
+        """Rank passages for ``query`` and decide: answer, closest passage, not in the statement, small talk."""
+        return self._search(query, top)[0]
+
+    def features(self, query: str) -> dict[str, float] | None:
+        """What the calibrated decision saw for ``query``; None where a rule decided (ordinals, small talk)."""
+        return self._search(query, 3)[1]
+
+    def _search(self, query: str, top: int) -> tuple[Answer, dict[str, float] | None]:
         text = query[:MAX_QUERY_CHARS]
         lang = detect_lang(text)
         top = max(1, top)
+        if is_smalltalk(text):
+            return Answer(query, lang, "smalltalk", ()), None
         terms = self._analyzer.analyze(text)
         number = proposal_number(terms)
         content = _unique_content(terms)[:MAX_TERMS]
         question_words = [t.surface for t in terms if t.stop]
         intents = triggered(self._t.intents, question_words) if content else frozenset()
         resolved = [self._resolve(t) for t in content]
-        scores = self._score(resolved, intents, top)
+        scored = self._score(resolved, intents, top)
+        scores = scored.scores
         if number is not None:
-            return self._proposal_answer(query, lang, number, scores, top)
+            return self._proposal_answer(query, lang, number, scores, top), None
         if not scores:
-            return Answer(query, lang, "none", self._hits([(i, 0.0) for i in self._proposals[:top]]))
-        best = _nlargest(top, scores)
-        if all(self._is_context(r) for r in resolved):
+            return Answer(query, lang, "none", self._hits([(i, 0.0) for i in self._proposals[:top]])), None
+        best = _nlargest(max(top, 2), scores)
+        second = best[1][1] if len(best) > 1 else 0.0
+        context_only = all(self._is_context(r) for r in resolved)
+        if context_only:
             best = self._kind_first(best, scores, intents, top) if intents else self._lead_first(best, top)
-            answered = best[0][1] >= ANSWER_THRESHOLD
-        else:
-            answered = best[0][1] >= ANSWER_THRESHOLD and not self._ambiguous(scores, best[0][1])
-        if asks_for_number(question_words) and best[0][0] not in self._t.numbered:
-            answered = False
-        return Answer(query, lang, "answer" if answered else "none", self._hits(best))
+        chosen = best[0][0]
+        weights = [self._weight(r) for r in resolved]
+        total = sum(weights) or 1.0
 
-    @staticmethod
-    def _ambiguous(scores: dict[int, float], best: float) -> bool:
-        """Several passages fit about equally well: the question does not single one out.
+        def share(pick: Callable[[_Resolved], bool]) -> float:
+            return sum(w for r, w in zip(resolved, weights) if pick(r)) / total
 
-        Quoting one of them would be a guess ("who is the president of the United States?"
-        matches every passage naming both countries), so they are offered as suggestions.
-        """
-        bar = best * AMBIGUITY_RATIO
-        return sum(1 for s in scores.values() if s >= bar) >= AMBIGUOUS_PASSAGES
+        features = {
+            "score": min(best[0][1], 120.0) / 100,
+            "second": min(second, 120.0) / 100,
+            "margin": (min(best[0][1], 120.0) - min(second, 120.0)) / 100,
+            "coverage": scored.coverage.get(chosen, 0.0),
+            "strength": scored.strength.get(chosen, 0.0),
+            "unknown": share(lambda r: not r.alternatives),
+            "unknown_words": float(sum(1 for r in resolved if not r.alternatives and not self._is_context(r))),
+            "missed_words": float(sum(1 for r in resolved if not self._matches(r, chosen) and not self._is_context(r))),
+            "fuzzy": share(lambda r: r.fuzzy),
+            "context": share(self._is_context),
+            "terms": math.log1p(len(resolved)),
+            "ambiguous": float(sum(1 for s in scores.values() if s >= best[0][1] * AMBIGUITY_RATIO) - 1),
+            "number_missing": float(asks_for_number(question_words) and chosen not in self._t.numbered),
+            "intent": float(bool(intents)),
+            "context_only": float(context_only),
+            "arabic": float(lang == "ar"),
+        }
+        match = self._calibration.decide(self._calibration.probability(features))
+        if match == "answer" and not context_only and features["ambiguous"] >= AMBIGUOUS_PASSAGES - 1:
+            match = "none"  # several passages fit equally: quoting one would be a guess
+        elif match == "answer" and (features["number_missing"] or any(t.surface in AFTERMATH_WORDS for t in terms)):
+            match = "closest"  # asks for a number, or what came after: at best the passage is related
+        return Answer(query, lang, match, self._hits(best[:top])), features
 
     def _kind_first(
         self, ranked: list[tuple[int, float]], scores: dict[int, float], intents: frozenset[str], top: int
@@ -244,13 +297,14 @@ class PassageIndex:
                 alternatives = self._known(self._analyzer.stem(form, "ar"), VARIANT_QUALITY)
                 if alternatives:
                     break
-        if not alternatives:
+        fuzzy = not alternatives
+        if fuzzy:
             for stem, similarity in self._t.fuzzy.expand(term.surface):
                 for known, quality in self._known(stem, similarity).items():
                     alternatives.setdefault(known, quality)
         postings = self._t.postings
         ordered = sorted(alternatives.items(), key=lambda kv: (-kv[1], postings.idf(kv[0])))
-        return _Resolved(term, tuple(ordered))
+        return _Resolved(term, tuple(ordered), fuzzy and bool(ordered))
 
     def _known(self, stem: str, quality: float) -> dict[str, float]:
         """``stem`` if indexed, and the indexed stems of its glossary group, with their quality."""
@@ -281,12 +335,16 @@ class PassageIndex:
             weight *= CONTEXT_WEIGHT
         return weight
 
+    def _matches(self, resolved: _Resolved, passage: int) -> bool:
+        """Some stem the term stands for occurs in ``passage``."""
+        return any(passage in self._t.postings.postings(stem)[0] for stem, _ in resolved.alternatives)
+
     def _is_context(self, resolved: _Resolved) -> bool:
         """The term names the subject ("Putin", "proposal"), itself or through its best match ("offer")."""
         context = self._t.context_stems
         return resolved.term.stem in context or bool(resolved.alternatives and resolved.alternatives[0][0] in context)
 
-    def _score(self, resolved: Sequence[_Resolved], intents: frozenset[str], top: int) -> dict[int, float]:
+    def _score(self, resolved: Sequence[_Resolved], intents: frozenset[str], top: int) -> _Scored:
         """Score of every passage matching at least one term: 0–100, phrase matches can lift it above.
 
         Ranking uses these raw values so a phrase match still orders two otherwise perfect
@@ -318,19 +376,15 @@ class PassageIndex:
                 bm25[i] += s
                 matched[i] += weight * quality
         if not bm25 or total <= 0:
-            return {}
+            return _Scored({}, {}, {}, total)
         optional = {i: INTENT_WEIGHT for stem in intents for i in self._t.postings.postings(stem)[0]}
-        strength = BM25_SHARE / max(bm25.values())
-        # ascending passage order, so that ranking ties go to the earlier passage
-        scores = {
-            i: 100.0
-            * (matched.get(i, 0.0) + optional.get(i, 0.0))
-            / (total + optional.get(i, 0.0))
-            * (1 - BM25_SHARE + strength * bm25.get(i, 0.0))
-            for i in sorted(bm25.keys() | optional.keys())
-        }
+        strongest = max(bm25.values())
+        passages = sorted(bm25.keys() | optional.keys())  # ascending, so that ranking ties go to the earlier passage
+        coverage = {i: (matched.get(i, 0.0) + optional.get(i, 0.0)) / (total + optional.get(i, 0.0)) for i in passages}
+        strength = {i: bm25.get(i, 0.0) / strongest for i in passages}
+        scores = {i: 100.0 * coverage[i] * (1 - BM25_SHARE + BM25_SHARE * strength[i]) for i in passages}
         self._add_phrase_bonus(scores, resolved, top)
-        return scores
+        return _Scored(scores, coverage, strength, total)
 
     def _add_phrase_bonus(self, scores: dict[int, float], resolved: Sequence[_Resolved], top: int) -> None:
         """Lift passages where adjacent query terms are adjacent too.

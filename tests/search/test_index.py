@@ -15,12 +15,30 @@ def _ids(index: PassageIndex, query: str, top: int = 3) -> list[str]:
     return [h.passage.id for h in index.search(query, top=top).hits]
 
 
-@pytest.mark.parametrize("query", ["", "   \n\t", "🙂🙂🙂", "؟؟؟ ، ؛", "the of and", "ما هو"])
+@pytest.mark.parametrize("query", ["", "   \n\t", "؟؟؟ ، ؛", "the of and", "ما هو"])
 def test_empty_or_contentless_input_is_not_answered(index: PassageIndex, query: str) -> None:
     """Nothing to search for: not answered, proposals offered as suggestions."""
     answer = index.search(query)
     assert answer.answered is False
     assert [h.passage.proposal for h in answer.hits] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "query", ["🙂🙂🙂", "hi", "Thanks a lot!", "who are you?", "what can you do", "مرحبا", "شكرا جزيلا", "مين انت؟"]
+)
+def test_small_talk_gets_no_passage(index: PassageIndex, query: str) -> None:
+    """Greetings, thanks, questions about the bot and emoji are small talk: no passage, not answered."""
+    answer = index.search(query)
+    assert answer.match == "smalltalk" and answer.answered is False and answer.hits == ()
+    assert answer.to_payload().match == "smalltalk"
+
+
+@pytest.mark.parametrize(
+    "query", ["hi, what did he say about elections?", "thanks, and the 1972 agreement?", "مرحبا، ما هو الاقتراح الثالث؟"]
+)
+def test_a_greeting_with_a_question_is_a_question(index: PassageIndex, query: str) -> None:
+    """A greeting before a real question does not turn it into small talk."""
+    assert index.search(query).match == "answer"
 
 
 def test_huge_input_does_not_blow_up(index: PassageIndex) -> None:

@@ -9,9 +9,11 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.knowledge_base import KnowledgeBase
 from bot.search import PassageIndex, detect_lang
-from bot.search.evaluation import Outcome, Question, Report, describe, evaluate, load_questions
+from bot.search.evaluation import Outcome, Question, Report, describe, evaluate, load_dev_questions, load_questions
 
 QUESTIONS = PROJECT_ROOT / "tests" / "search" / "questions.toml"
+SEALED = PROJECT_ROOT / "tests" / "search" / "sealed.toml"
+DEV_SET = PROJECT_ROOT.parent / "shared" / "questions" / "dev.jsonl"  # beside the clone, as in CI
 
 
 @pytest.fixture(scope="module")
@@ -44,21 +46,50 @@ def test_top1_accuracy(report: Report) -> None:
 
 
 def test_abstention_f1(report: Report) -> None:
-    """Abstaining on out-of-scope questions: F1 ≥ 0.9 (abstaining as the positive class)."""
-    assert report.abstention_f1 >= 0.9, describe(report.failures())
+    """Abstaining on out-of-scope questions: F1 ≥ 0.86 (abstaining as the positive class).
+
+    Lower than the 0.93 the old hand-set threshold reached here: that threshold was tuned on
+    these very questions and refused most questions written outside the project; the fitted
+    decision trades a little here for much more on the sealed and development sets.
+    """
+    assert report.abstention_f1 >= 0.86, describe(report.failures())
 
 
 def test_heldout_questions_generalise(report: Report) -> None:
-    """Questions written apart from the tuning (held-out batches) stay near the targets: top-1 ≥ 0.93, F1 ≥ 0.88."""
+    """Questions written apart from the tuning (held-out batches) stay near the targets: top-1 ≥ 0.93, F1 ≥ 0.84."""
     heldout = report.subset(heldout=True)
     assert len(heldout.outcomes) >= 150
     assert heldout.top1_accuracy >= 0.93, describe(heldout.failures())
-    assert heldout.abstention_f1 >= 0.88, describe(heldout.failures())
+    assert heldout.abstention_f1 >= 0.84, describe(heldout.failures())
+
+
+def test_sealed_set_floor(index: PassageIndex) -> None:
+    """The sealed set, never tuned on nor fitted on: top-1 ≥ 0.88, abstention F1 ≥ 0.70."""
+    sealed = evaluate(index, load_questions(SEALED))
+    assert sealed.top1_accuracy >= 0.88, describe(sealed.failures())
+    assert sealed.abstention_f1 >= 0.70, describe(sealed.failures())
+
+
+def test_development_set_floor(index: PassageIndex) -> None:
+    """The development set (written outside the project) as shipped: top-1 ≥ 0.60, abstention F1 ≥ 0.50.
+
+    The shipped model was fitted on it, so these are floors against regressions, not the
+    figures that count: the benchmark prints its out-of-fold figures.
+    """
+    if not DEV_SET.exists():
+        pytest.skip(f"no development set at {DEV_SET}")
+    dev = load_dev_questions(DEV_SET)
+    assert len(dev) >= 300
+    report = evaluate(index, dev)
+    assert report.top1_accuracy >= 0.60, describe(report.failures())
+    assert report.abstention_f1 >= 0.50, describe(report.failures())
+    smalltalk = report.kind("smalltalk")
+    assert smalltalk.outcomes and all(o.match == "smalltalk" for o in smalltalk.outcomes), describe(smalltalk.outcomes)
 
 
 def test_sealed_set_is_well_formed(knowledge: KnowledgeBase) -> None:
     """The sealed set (reported by the benchmark, never tuned on) parses and names only real passages."""
-    sealed = load_questions(PROJECT_ROOT / "tests" / "search" / "sealed.toml")
+    sealed = load_questions(SEALED)
     assert len(sealed) >= 50 and sum(not q.expect for q in sealed) >= 10
     assert {pid for q in sealed for pid in q.expect} <= {p.id for _, p in knowledge.entries()}
     assert not {q.text for q in sealed} & {q.text for q in load_questions(QUESTIONS)}, "sealed questions leaked"
