@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     rate_global_per_second: float = Field(default=30.0, gt=0)
     rate_chat_per_second: float = Field(default=1.0, gt=0)
     rate_group_per_minute: float = Field(default=20.0, gt=0)
+    request_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
 
     @classmethod
     def settings_customise_sources(

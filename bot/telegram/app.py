@@ -13,7 +13,10 @@ Features plug in through the tuples below, so adding one (subscriptions, say) is
 
 Outgoing requests go through PTB's ``AIORateLimiter``: on a 429 it pauses *all* requests for
 ``retry_after`` (+0.1 s) and retries the same call, up to :data:`MAX_RETRIES` times, so a
-flood-control answer delays replies instead of losing them.
+flood-control answer delays replies instead of losing them. On top of it
+:class:`~bot.telegram.transient.RetryingRateLimiter` retries network errors and 5xx answers with
+a bounded backoff (a send that may have arrived at most once); after that the error handler
+apologises.
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.ext import Application, Defaults
 
 from bot.subscriptions import handlers as subscriptions
 from bot.telegram import buttons, commands, errors, flood_guard, greeting, inline, questions
 from bot.telegram.render import NO_PREVIEW
 from bot.telegram.services import AnyApplication, BotServices, QuestionHook, install, on_question
+from bot.telegram.transient import RetryingRateLimiter
 
 Registrar = Callable[[AnyApplication], None]
 Hook = Callable[[AnyApplication], Awaitable[None]]
@@ -71,8 +75,10 @@ def build_application(services: BotServices) -> AnyApplication:
         .token(settings.token.get_secret_value())
         .base_url(settings.api_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .read_timeout(settings.request_timeout_seconds)
+        .write_timeout(settings.request_timeout_seconds)
         .rate_limiter(
-            AIORateLimiter(
+            RetryingRateLimiter(
                 overall_max_rate=settings.rate_global_per_second,
                 group_max_rate=settings.rate_group_per_minute,
                 group_time_period=60,

@@ -44,7 +44,8 @@ Test-side API (everything is synchronous except the waits):
 - Faults: ``api.fail_next(method, error_code=429, retry_after=1, times=1, chat_id=None)`` (any
   code/description; ``retry_after`` may be fractional to keep tests fast, Telegram sends whole
   seconds), ``api.drop_next(method, after=False)`` (connection dropped before, or after the
-  message was really delivered), ``api.delay_next(method, seconds)``, ``api.block(chat_id)``,
+  message was really delivered), ``api.delay_next(method, seconds, after=False)`` (``after=True``:
+  delivered at once, answered late), ``api.block(chat_id)``,
   ``api.deactivate(chat_id)``, ``api.forget_chat(chat_id)``, ``api.kick(chat_id)``,
   ``api.migrate(group_id, supergroup_id)`` (PTB's ChatMigrated), ``api.unblock(chat_id)``,
   ``api.set_member_status(chat_id, user_id, status)``, ``api.expire_queries()``,
@@ -604,9 +605,12 @@ class FakeBotApi:
         """Drop the connection on the next calls: before acting, or ``after=True`` once the effect happened."""
         self.faults.add(Fault(method.lower(), times, chat_id, "drop_after" if after else "drop"))
 
-    def delay_next(self, method: str, seconds: float, *, times: int = 1, chat_id: int | str | None = None) -> None:
-        """Hold the next calls of ``method`` for ``seconds`` before answering (for timeout tests)."""
-        self.faults.add(Fault(method.lower(), times, chat_id, "delay", delay=seconds))
+    def delay_next(
+        self, method: str, seconds: float, *, times: int = 1, chat_id: int | str | None = None, after: bool = False
+    ) -> None:
+        """Hold the next calls of ``method`` for ``seconds`` (for timeout tests): before acting, or
+        ``after=True`` once the effect happened (a slow Telegram: the message is delivered, the answer late)."""
+        self.faults.add(Fault(method.lower(), times, chat_id, "delay_after" if after else "delay", delay=seconds))
 
     def enable_flood_control(self, limits: FloodControl | None = None) -> FloodControl:
         """Start refusing sends over Telegram's limits with 429 (defaults: 1/s per chat, 20/min per group, 30/s)."""
@@ -766,6 +770,8 @@ class FakeBotApi:
                 result = await result
             if fault is not None and fault.kind == "drop_after":
                 return self._drop(request)
+            if fault is not None and fault.kind == "delay_after":
+                await asyncio.sleep(fault.delay)
             return web.json_response({"ok": True, "result": result})
         except ApiError as err:
             return web.json_response(err.payload(), status=err.code)

@@ -2,7 +2,7 @@
 
 Retry, backoff and exactly-once logic can only be tested if the server misbehaves on demand, in
 the ways Telegram does: an error answer, a dropped connection (before or after the message was
-really delivered), a slow answer, or a 429 for sending faster than Telegram allows.
+really delivered), a slow answer (before acting, or after: delivered but answered late), or a 429 for sending faster than Telegram allows.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from tests.fakes.validation import ApiError
 
-FaultKind = Literal["error", "drop", "drop_after", "delay"]
+FaultKind = Literal["error", "drop", "drop_after", "delay", "delay_after"]
 
 
 @dataclass
