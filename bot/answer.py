@@ -7,6 +7,8 @@ and the ranked hits (the answer first, or the closest suggestions when ``answere
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +20,9 @@ Match = Literal["answer", "closest", "none", "smalltalk"]
 """The engine's verdict: ``answer`` (quote it), ``closest`` (plausible but unsure: quote it under a
 "closest passage" heading), ``none`` (not in the statement; the hits are suggestions) or
 ``smalltalk`` (a greeting, thanks, "who are you": no passage, a friendly reply)."""
+
+Fact = Literal["count", "overview", "date", "title"]
+"""A question about the document itself, answered from its metadata beside the supporting passage."""
 
 _MONTHS_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
 
@@ -82,6 +87,7 @@ class Answer:
     lang: Lang
     match: Match
     hits: tuple[Hit, ...]
+    fact: Fact | None = None  # the first hit supports a fact of the document: front ends say it (fact_text)
 
     @property
     def answered(self) -> bool:
@@ -100,3 +106,38 @@ class Answer:
             match=self.match,
             results=[h.to_payload(self.lang) for h in self.hits],
         )
+
+
+def fact_text(answer: Answer, proposals: Sequence[Passage] = ()) -> str:
+    """The sentence that answers a question about the document itself, in the answer's language.
+
+    ``proposals`` (in order) give the overview its numbered list and the count its number.
+    """
+    best = answer.best
+    if answer.fact is None or best is None:
+        return ""
+    doc, lang = best.document, answer.lang
+    date = format_date(doc.date, lang)
+    if answer.fact == "date":
+        if lang == "ar":
+            return f"نُشر البيان على موقع الكرملين في {date}."
+        return f"The statement was published on the Kremlin website on {date}."
+    if answer.fact == "title":
+        if lang == "ar":
+            return f"عنوان البيان على موقع الكرملين (بالإنجليزية): «{doc.original_title_en}»."
+        return f"On the Kremlin website the statement is titled “{doc.original_title_en}” ({date})."
+    listing = "\n".join(f"{p.proposal}. {p.summary(lang)}" for p in proposals if p.proposal is not None)
+    count = sum(1 for p in proposals if p.proposal is not None)
+    if answer.fact == "count":
+        if lang == "ar":
+            return f"عدد المقترحات في البيان: {count}.\n{listing}"
+        return f"The statement makes {count} proposals:\n{listing}"
+    if lang == "ar":
+        return f"اقترح بوتين برنامجاً للتعاون مع الولايات المتحدة في أمن المعلومات الدولي، ومقترحاته:\n{listing}"
+    return f"Putin proposed a programme of cooperation with the US on international information security:\n{listing}"
+
+
+def format_date(date: dt.date, lang: Lang) -> str:
+    if lang == "ar":
+        return f"{date.day} {_MONTHS_AR[date.month - 1]} {date.year}"
+    return f"{date.day} {date:%B %Y}"

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from bot.answer import Answer, Hit
+from bot.answer import Answer, Fact, Hit
 from bot.knowledge_base import Document, KnowledgeBase, Lang, Passage
 from bot.search import phrases
 from bot.search.analysis import Analyzer, Term
@@ -37,9 +37,11 @@ from bot.search.fuzzy import FuzzyVocabulary, fuzzy_key
 from bot.search.glossary import GLOSSARY
 from bot.search.intents import AFTERMATH_WORDS, INTENTS, asks_for_number, triggered
 from bot.search.language import detect_lang
-from bot.search.ordinals import LAST, proposal_number
+from bot.search.ordinals import LAST, is_discourse_ordinal, proposal_number
 from bot.search.postings import PostingLists, idf
 from bot.search.smalltalk import is_smalltalk
+from bot.search.structure import Structural
+from bot.search.structure import parse as parse_structure
 from bot.search.stemming import arabic_variants
 
 TEXT_WEIGHT = 1.0
@@ -193,15 +195,18 @@ class PassageIndex:
         """What the calibrated decision saw for ``query``; None where a rule decided (ordinals, small talk)."""
         return self._search(query, 3)[1]
 
-    def _search(self, query: str, top: int) -> tuple[Answer, dict[str, float] | None]:
+    def _search(self, query: str, top: int, structural: bool = True) -> tuple[Answer, dict[str, float] | None]:
         text = query[:MAX_QUERY_CHARS]
         lang = detect_lang(text)
         top = max(1, top)
         if is_smalltalk(text):
             return Answer(query, lang, "smalltalk", ()), None
         terms = self._analyzer.analyze(text)
+        request = parse_structure(terms) if structural else None
+        if request is not None and (found := self._structural(query, lang, request, top)) is not None:
+            return found, None
         number = proposal_number(terms)
-        content = _unique_content(terms)[:MAX_TERMS]
+        content = _unique_content([t for i, t in enumerate(terms) if not is_discourse_ordinal(terms, i)])[:MAX_TERMS]
         question_words = [t.surface for t in terms if t.stop]
         intents = triggered(self._t.intents, question_words) if content else frozenset()
         resolved = [self._resolve(t) for t in content]
@@ -244,9 +249,63 @@ class PassageIndex:
         match = self._calibration.decide(self._calibration.probability(features))
         if match == "answer" and not context_only and features["ambiguous"] >= AMBIGUOUS_PASSAGES - 1:
             match = "none"  # several passages fit equally: quoting one would be a guess
-        elif match == "answer" and (features["number_missing"] or any(t.surface in AFTERMATH_WORDS for t in terms)):
-            match = "closest"  # asks for a number, or what came after: at best the passage is related
+        elif match == "answer" and (features["number_missing"] or any(self._focus(r) for r in resolved)):
+            match = "closest"  # asks for a number, names another year or what came after: at best related
         return Answer(query, lang, match, self._hits(best[:top])), features
+
+    def _structural(self, query: str, lang: Lang, request: Structural, top: int) -> Answer | None:
+        """Resolve a question about the article's structure or the document; None if it cannot be."""
+        order = self._article_order()
+        chosen: int | None = None
+        fact: Fact | None = None
+        if request.kind == "position":
+            n = request.position
+            if 1 <= n <= len(order) or 1 <= -n <= len(order):
+                chosen = order[n - 1] if n > 0 else order[n]
+        elif request.kind in ("after", "before"):
+            reference = self._reference(request.reference)
+            if reference is not None:
+                sequence = self._proposals if request.proposals_only and reference in self._proposals else order
+                at = sequence.index(reference) if reference in sequence else -1
+                step = 1 if request.kind == "after" else -1
+                if at >= 0 and 0 <= at + step < len(sequence):
+                    chosen = sequence[at + step]
+        elif request.kind == "between":
+            a, b = self._reference(request.reference), self._reference(request.second_reference)
+            if a is not None and b is not None and a in order and b in order:
+                lo, hi = sorted((order.index(a), order.index(b)))
+                if hi - lo >= 2:
+                    chosen = order[lo + 1]
+        elif request.kind in ("count", "overview"):
+            chosen, fact = order[0], request.kind  # the announcement: "a number of proposals"
+        else:  # date, title: the passage saying where the statement was published
+            chosen = self._publication()
+            fact = request.kind  # type: ignore[assignment]
+        if chosen is None:
+            return None
+        ranked = [(chosen, 100.0), *((i, 0.0) for i in order if i != chosen)][:top]
+        return Answer(query, lang, "answer", self._hits(ranked), fact)
+
+    def _reference(self, words: Sequence[str]) -> int | None:
+        """The passage the words of an "after X"/"before X" question name, if the engine would answer them."""
+        answer, _ = self._search(" ".join(words), 1, structural=False)
+        if answer.match not in ("answer", "closest") or answer.best is None:
+            return None
+        return next(i for i, (_, p) in enumerate(self._entries) if p.id == answer.best.passage.id)
+
+    def _article_order(self) -> list[int]:
+        """The first document's passages in the article's order (the knowledge file keeps it)."""
+        lead = self._entries[0][0].id
+        return [i for i, (doc, _) in enumerate(self._entries) if doc.id == lead]
+
+    def _publication(self) -> int:
+        """The passage that says where the statement was published: the "where" intent's passage."""
+        stems = next((stems for words, stems in self._t.intents if "where" in words), frozenset())
+        counts: dict[int, int] = defaultdict(int)
+        for stem in stems:
+            for i in self._t.postings.postings(stem)[0]:
+                counts[i] += 1
+        return max(counts, key=lambda i: (counts[i], -i)) if counts else self._article_order()[0]
 
     def _kind_first(
         self, ranked: list[tuple[int, float]], scores: dict[int, float], intents: frozenset[str], top: int
@@ -334,6 +393,12 @@ class PassageIndex:
         if self._is_context(resolved):
             weight *= CONTEXT_WEIGHT
         return weight
+
+    @staticmethod
+    def _focus(resolved: _Resolved) -> bool:
+        """A number the statement lacks ("the *2016* election") or a word asking what came after it."""
+        term = resolved.term
+        return term.surface in AFTERMATH_WORDS or (term.script == "num" and not resolved.alternatives)
 
     def _matches(self, resolved: _Resolved, passage: int) -> bool:
         """Some stem the term stands for occurs in ``passage``."""

@@ -86,7 +86,26 @@ _MIN_FUZZY_ORDINAL = 5
 _ORDINAL_CUTOFF = 80.0
 _WINDOW = 3  # an ordinal counts when at most this many tokens away from the noun
 # "the first to strike", "اول من يضرب": an ordinal followed by these is not a proposal's rank
-_NOT_A_RANK_BEFORE = frozenset(["to", "strike", "strikes", "striking", "use", "من", "يضرب", "ضربه"])
+NOT_A_RANK_BEFORE = frozenset(["to", "strike", "strikes", "striking", "use", "من", "يضرب", "ضربه"])
+
+
+# "striking first", "hit first", "يضرب أولاً": the ordinal says who strikes, not which proposal
+_NOT_A_RANK_AFTER = frozenset(["strike", "strikes", "striking", "struck", "hit", "hits", "attack", "attacks", "يضرب", "يبادر"])
+# "first of all", "at first", "first and foremost", "أولاً": ordering the speaker's own words
+_DISCOURSE_AFTER = frozenset(["of all", "and foremost"])  # first *of all*, first *and foremost*, first *off*
+_DISCOURSE_BEFORE = frozenset(["at"])  # *at* first
+
+
+def is_discourse_ordinal(terms: Sequence[Term], i: int) -> bool:
+    """``terms[i]`` is "first" as in "first of all", "at first", "أولاً": no rank, no topic."""
+    word = terms[i].surface
+    if word not in ("first", "firstly", "اولا"):
+        return False
+    if word != "first":
+        return True
+    after = " ".join(t.surface for t in terms[i + 1 : i + 3])
+    before = terms[i - 1].surface if i > 0 else ""
+    return after in _DISCOURSE_AFTER or after.split(" ")[0] == "off" or before in _DISCOURSE_BEFORE
 
 
 def _strip_proclitic(word: str, lexicon: dict[str, int] | frozenset[str]) -> str:
@@ -120,7 +139,11 @@ def proposal_number(terms: Sequence[Term]) -> int | None:
     ordinals: list[tuple[int, int]] = []  # (index, number)
     cardinals: list[tuple[int, int]] = []
     for i, term in enumerate(terms):
-        if i + 1 < len(terms) and terms[i + 1].surface in _NOT_A_RANK_BEFORE:
+        if i + 1 < len(terms) and terms[i + 1].surface in NOT_A_RANK_BEFORE:
+            continue
+        if i > 0 and terms[i - 1].surface in _NOT_A_RANK_AFTER:
+            continue
+        if is_discourse_ordinal(terms, i):
             continue
         if term.script == "ar":
             word = bare_arabic(term.surface)
@@ -150,3 +173,13 @@ def proposal_number(terms: Sequence[Term]) -> int | None:
         if near:
             return min(near)[1]
     return None
+
+
+def ordinal_value(word: str) -> int | None:
+    """The rank a single normalised word names ("third", "3rd", "الثالث", "آخر"), or None."""
+    if word in _ENGLISH_ORDINALS:
+        return _ENGLISH_ORDINALS[word]
+    bare = _strip_proclitic(bare_arabic(word), _ARABIC_ORDINALS)
+    if bare in _ARABIC_ORDINALS:
+        return _ARABIC_ORDINALS[bare]
+    return _english_ordinal(word) if word.isascii() and word.isalpha() else None

@@ -46,32 +46,32 @@ def test_top1_accuracy(report: Report) -> None:
 
 
 def test_abstention_f1(report: Report) -> None:
-    """Abstaining on out-of-scope questions: F1 ≥ 0.86 (abstaining as the positive class).
+    """Abstaining on out-of-scope questions: F1 ≥ 0.82 (abstaining as the positive class).
 
     Lower than the 0.93 the old hand-set threshold reached here: that threshold was tuned on
     these very questions and refused most questions written outside the project; the fitted
     decision trades a little here for much more on the sealed and development sets.
     """
-    assert report.abstention_f1 >= 0.86, describe(report.failures())
+    assert report.abstention_f1 >= 0.82, describe(report.failures())
 
 
 def test_heldout_questions_generalise(report: Report) -> None:
-    """Questions written apart from the tuning (held-out batches) stay near the targets: top-1 ≥ 0.93, F1 ≥ 0.84."""
+    """Questions written apart from the tuning (held-out batches) stay near the targets: top-1 ≥ 0.93, F1 ≥ 0.80."""
     heldout = report.subset(heldout=True)
     assert len(heldout.outcomes) >= 150
     assert heldout.top1_accuracy >= 0.93, describe(heldout.failures())
-    assert heldout.abstention_f1 >= 0.84, describe(heldout.failures())
+    assert heldout.abstention_f1 >= 0.80, describe(heldout.failures())
 
 
 def test_sealed_set_floor(index: PassageIndex) -> None:
-    """The sealed set, never tuned on nor fitted on: top-1 ≥ 0.88, abstention F1 ≥ 0.70."""
+    """The sealed set, never tuned on nor fitted on: top-1 ≥ 0.92, abstention F1 ≥ 0.64."""
     sealed = evaluate(index, load_questions(SEALED))
-    assert sealed.top1_accuracy >= 0.88, describe(sealed.failures())
-    assert sealed.abstention_f1 >= 0.70, describe(sealed.failures())
+    assert sealed.top1_accuracy >= 0.92, describe(sealed.failures())
+    assert sealed.abstention_f1 >= 0.64, describe(sealed.failures())
 
 
 def test_development_set_floor(index: PassageIndex) -> None:
-    """The development set (written outside the project) as shipped: top-1 ≥ 0.60, abstention F1 ≥ 0.50.
+    """The development set (written outside the project) as shipped: top-1 ≥ 0.72, abstention F1 ≥ 0.60.
 
     The shipped model was fitted on it, so these are floors against regressions, not the
     figures that count: the benchmark prints its out-of-fold figures.
@@ -81,8 +81,8 @@ def test_development_set_floor(index: PassageIndex) -> None:
     dev = load_dev_questions(DEV_SET)
     assert len(dev) >= 300
     report = evaluate(index, dev)
-    assert report.top1_accuracy >= 0.60, describe(report.failures())
-    assert report.abstention_f1 >= 0.50, describe(report.failures())
+    assert report.top1_accuracy >= 0.72, describe(report.failures())
+    assert report.abstention_f1 >= 0.60, describe(report.failures())
     smalltalk = report.kind("smalltalk")
     assert smalltalk.outcomes and all(o.match == "smalltalk" for o in smalltalk.outcomes), describe(smalltalk.outcomes)
 
