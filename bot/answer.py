@@ -8,7 +8,6 @@ and the ranked hits (the answer first, or the closest suggestions when ``answere
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -108,11 +107,12 @@ class Answer:
         )
 
 
-def fact_text(answer: Answer, proposals: Sequence[Passage] = ()) -> str:
+def fact_text(answer: Answer) -> str:
     """The sentence that answers a question about the document itself, in the answer's language.
 
-    ``proposals`` (in order) give the overview its numbered list and the count its number.
+    For a count or an overview the hits after the announcement are the proposals, in order.
     """
+    proposals = [h.passage for h in answer.hits if h.passage.proposal is not None]
     best = answer.best
     if answer.fact is None or best is None:
         return ""

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import TextIO
 
-from bot.answer import Answer, Hit, source_name
+from bot.answer import Answer, Hit, fact_text, source_name
 from bot.config import Settings
 from bot.knowledge_base import Lang, load_knowledge
 from bot.search import PassageIndex
@@ -70,7 +70,10 @@ def render_text(answer: Answer) -> str:
     """The answer as a person reads it in a terminal."""
     t = _TEXT[answer.lang]
     if answer.answered and answer.best is not None:
-        lines = _render_hit(answer.best, answer.lang)
+        lines = [fact_text(answer), ""] if answer.fact else []
+        lines += _render_hit(answer.best, answer.lang)
+        if answer.fact in ("count", "overview"):
+            return "\n".join(lines)
         if len(answer.hits) > 1:
             lines += ["", f"{t['see_also']}:"]
             lines += [f"  [{h.passage.id}] {_shorten(h.quote(answer.lang))}" for h in answer.hits[1:]]

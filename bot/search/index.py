@@ -283,7 +283,10 @@ class PassageIndex:
             fact = request.kind  # type: ignore[assignment]
         if chosen is None:
             return None
-        ranked = [(chosen, 100.0), *((i, 0.0) for i in order if i != chosen)][:top]
+        if fact in ("count", "overview"):  # the announcement, then the numbered list it announces
+            ranked = [(chosen, 100.0), *((i, 100.0) for i in self._proposals)]
+        else:
+            ranked = [(chosen, 100.0), *((i, 0.0) for i in order if i != chosen)][:top]
         return Answer(query, lang, "answer", self._hits(ranked), fact)
 
     def _reference(self, words: Sequence[str]) -> int | None:
