@@ -11,6 +11,7 @@ bad variable exits with code 2 before this module runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -24,28 +25,83 @@ from bot.knowledge_base import KnowledgeBase, KnowledgeError, combine_knowledge,
 from bot.search import PassageIndex
 
 EXIT_OK = 0
-EXIT_RUNTIME = 1
 EXIT_CONFIG = 2
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing that stops the bot; ``exit_code`` 2 for settings/knowledge, 1 for broken state."""
+    """One thing that stops the bot; every one names the setting to fix, so ``exit_code`` is 2."""
 
     message: str
     exit_code: int = EXIT_CONFIG
 
 
+#: Bytes the write probe writes and syncs: enough that a nearly full disk fails here, at start-up,
+#: with a message naming BOT_DATA_DIR, rather than later in the middle of a broadcast.
+WRITE_PROBE_BYTES = 64 * 1024
+
+
 def check_data_dir(path: Path) -> Problem | None:
-    """The data directory exists (created if missing) and this user can create files in it."""
+    """The data directory exists (created if missing) and takes a synced write (not read-only, not full)."""
     name = f"{ENV_PREFIX}DATA_DIR"
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         return Problem(f"{name}: cannot create {path}: {exc.strerror or exc}")
+    if not path.is_dir():
+        return Problem(f"{name}: {path} is not a directory")
     if not os.access(path, os.W_OK | os.X_OK):
-        return Problem(f"{name}: {path} is not writable by this user")
+        return Problem(f"{name}: {path} is not writable by this user (or is on a read-only filesystem)")
+    probe = path / f".write-probe-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, b"\0" * WRITE_PROBE_BYTES)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return Problem(f"{name}: cannot write to {path}: {exc.strerror or exc}")
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
     return None
+
+
+def check_database(database: Path) -> Problem | None:
+    """An existing database is writable and not corrupt; checked read-only, so ``check`` changes nothing.
+
+    A database the bot can read but not write would let it start and then lose every
+    ``/subscribe``, so a read-only file is a start-up error like a read-only directory.
+    """
+    name = f"{ENV_PREFIX}DATA_DIR"
+    if not database.exists():
+        return None
+    if not os.access(database, os.R_OK | os.W_OK):
+        return Problem(f"{name}: the database {database} is read-only for this user (or on a read-only filesystem)")
+    try:
+        conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            verdict = conn.execute("PRAGMA quick_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Problem(f"{name}: the database {database} cannot be read: {exc}")
+    if verdict is None or verdict[0] != "ok":
+        return Problem(f"{name}: the database {database} is corrupt: {verdict[0] if verdict else 'no answer'}")
+    return None
+
+
+def check_startup(settings: Settings) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Everything ``run`` and ``check`` both verify before starting: data dir, database, knowledge."""
+    data_problem = check_data(settings)
+    kb, knowledge_problems = check_knowledge(settings.knowledge_dir)
+    return kb, ([data_problem] if data_problem else []) + knowledge_problems
+
+
+def check_data(settings: Settings) -> Problem | None:
+    """The data directory, then the database in it."""
+    return check_data_dir(settings.data_dir) or check_database(settings.database_path)
 
 
 def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
@@ -58,14 +114,14 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
         try:
             loaded[path] = load_knowledge_file(path)
         except KnowledgeError as exc:
-            problems.append(Problem(f"knowledge: {exc}"))
+            problems.append(Problem(f"{ENV_PREFIX}KNOWLEDGE_DIR: {exc}"))
     if problems:
         return None, problems
     try:
         kb = combine_knowledge(directory, loaded)
         PassageIndex.build(kb)
     except KnowledgeError as exc:
-        return None, [Problem(f"knowledge: {exc}")]
+        return None, [Problem(f"{ENV_PREFIX}KNOWLEDGE_DIR: {exc}")]
     return kb, []
 
 
@@ -100,17 +156,16 @@ def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None 
     """Print what would run; on problems, print each to ``err`` and return a non-zero exit code."""
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
-    problems: list[Problem] = []
-    if data_problem := check_data_dir(settings.data_dir):
-        problems.append(data_problem)
-    kb, knowledge_problems = check_knowledge(settings.knowledge_dir)
-    problems += knowledge_problems
+    data_problem = check_data(settings)
+    kb, problems = check_knowledge(settings.knowledge_dir)
+    if data_problem is not None:
+        problems.insert(0, data_problem)
     subscribers: int | None = None
     if data_problem is None:
         try:
             subscribers = count_subscribers(settings.database_path)
         except sqlite3.Error as exc:
-            problems.append(Problem(f"database {settings.database_path}: cannot be read: {exc}", EXIT_RUNTIME))
+            problems.append(Problem(f"{ENV_PREFIX}DATA_DIR: the database {settings.database_path} cannot be read: {exc}"))
 
     lines = [
         f"mode:        {describe_mode(settings)}",

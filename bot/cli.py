@@ -13,11 +13,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import ENV_PREFIX, Settings, SettingsError, load_settings
 from bot.knowledge_base import KnowledgeError
+from bot.logs import redact, secrets_of
 
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
@@ -46,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "top", 1) < 1:
         print("bot ask: --top must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    settings: Settings | None = None
     try:
         settings = load_settings()
         return _dispatch(args, settings)
@@ -53,10 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Settings error:\n{exc}", file=sys.stderr)
         return EXIT_USAGE
     except KnowledgeError as exc:
-        print(f"Knowledge error: {exc}", file=sys.stderr)
+        print(f"Knowledge error: {ENV_PREFIX}KNOWLEDGE_DIR: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 -- the last resort: a readable error and a traceback, never the token
+        secrets = secrets_of(settings) if settings is not None else ()
+        print(redact(f"{traceback.format_exc()}error: {type(exc).__name__}: {exc}", secrets), file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

@@ -87,17 +87,19 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     debug: bool = False
 
+    # Every number has finite bounds: ``inf`` or ``1e-300`` would pass a bare ``gt=0`` and then
+    # hang the rate limiter at start-up (an infinite rate) or stall every send for ages.
     max_question_chars: int = Field(default=1000, ge=10, le=4096)
-    flood_max_messages: int = Field(default=12, ge=1)
-    flood_window_seconds: float = Field(default=30.0, gt=0)
-    flood_cooldown_seconds: float = Field(default=60.0, gt=0)
-    inline_cache_seconds: int = Field(default=300, ge=0)
+    flood_max_messages: int = Field(default=12, ge=1, le=10_000)
+    flood_window_seconds: float = Field(default=30.0, ge=0.1, le=86_400, allow_inf_nan=False)
+    flood_cooldown_seconds: float = Field(default=60.0, ge=0.1, le=86_400, allow_inf_nan=False)
+    inline_cache_seconds: int = Field(default=300, ge=0, le=86_400)
 
     digest_schedule: str = "weekly mon 09:00"
-    rate_global_per_second: float = Field(default=30.0, gt=0)
-    rate_chat_per_second: float = Field(default=1.0, gt=0)
-    rate_group_per_minute: float = Field(default=20.0, gt=0)
-    request_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    rate_global_per_second: float = Field(default=30.0, ge=0.1, le=1_000_000, allow_inf_nan=False)
+    rate_chat_per_second: float = Field(default=1.0, ge=0.01, le=1_000_000, allow_inf_nan=False)
+    rate_group_per_minute: float = Field(default=20.0, ge=0.1, le=60_000_000, allow_inf_nan=False)
+    request_timeout_seconds: float = Field(default=5.0, gt=0, le=300, allow_inf_nan=False)
 
     @classmethod
     def settings_customise_sources(

@@ -12,13 +12,16 @@ import asyncio
 import sys
 
 from telegram import Bot
+from telegram.error import InvalidToken, NetworkError
 
+from bot.check import public_url
 from bot.config import Settings
 from bot.knowledge_base import KnowledgeBase, load_knowledge
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact, secrets_of
 from bot.subscriptions.delivery import Broadcaster
 from bot.subscriptions.service import POLL_SECONDS, SubscriptionService
 from bot.subscriptions.store import SubscriptionStore
+from bot.telegram.runner import BAD_TOKEN_HINT, UNREACHABLE_HINT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -33,7 +36,15 @@ def run_broadcast_command(settings: Settings) -> int:
         return EXIT_USAGE
     configure_logging(settings)  # the same one-line, token-redacting logs as `run`
     knowledge = load_knowledge(settings.knowledge_dir)
-    return asyncio.run(_broadcast(settings, knowledge))
+    try:
+        return asyncio.run(_broadcast(settings, knowledge))
+    except InvalidToken:  # its message quotes the token: print our own words instead
+        print(BAD_TOKEN_HINT.format(url=public_url(settings.api_base_url)), file=sys.stderr)
+        return EXIT_FAILED
+    except NetworkError as exc:
+        error = redact(str(exc), secrets_of(settings))
+        print(UNREACHABLE_HINT.format(url=public_url(settings.api_base_url), error=error), file=sys.stderr)
+        return EXIT_FAILED
 
 
 async def _broadcast(settings: Settings, knowledge: KnowledgeBase) -> int:

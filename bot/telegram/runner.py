@@ -14,7 +14,9 @@ from typing import Any
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.config import Settings
+from bot.check import check_startup
+from bot.config import ENV_PREFIX, Settings
+from bot.instance_lock import AlreadyRunning, InstanceLock
 from bot.logs import configure_logging, log_event, redact, secrets_of
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.services import BotServices
@@ -63,6 +65,27 @@ def run_bot(settings: Settings) -> int:
     if settings.token is None:
         print(NO_TOKEN_HINT, file=sys.stderr)
         return EXIT_USAGE
+    _, problems = check_startup(settings)  # the checks `python -m bot check` makes, each naming its setting
+    if problems:
+        for problem in problems:
+            print(f"error: {problem.message}", file=sys.stderr)
+        print("The bot did not start; `python -m bot check` repeats these checks.", file=sys.stderr)
+        return EXIT_USAGE
+    lock = InstanceLock(settings.data_dir)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        print(f"error: {ENV_PREFIX}DATA_DIR: {exc}. Stop it first, or give this one its own {ENV_PREFIX}DATA_DIR.",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _run_locked(settings)
+    finally:
+        lock.release()
+
+
+def _run_locked(settings: Settings) -> int:
+    assert settings.token is not None
     configure_logging(settings)
     services = BotServices.load(settings)
     application = build_application(services)

@@ -88,14 +88,14 @@ async def test_subscribers_are_counted_from_the_database(tmp_path) -> None:
     assert "subscribers: 3" in out
 
 
-def test_unreadable_database_is_a_runtime_problem(tmp_path) -> None:
-    """A file that is not SQLite where the database should be: exit 1 naming the database."""
+def test_unreadable_database_names_the_data_dir(tmp_path) -> None:
+    """A file that is not SQLite where the database should be: exit 2 naming BOT_DATA_DIR and the database."""
     settings = settings_for(tmp_path)
     settings.data_dir.mkdir(parents=True)
     settings.database_path.write_bytes(b"this is not a database" * 100)
     code, _, err = check(settings)
-    assert code == 1
-    assert str(settings.database_path) in err
+    assert code == 2
+    assert str(settings.database_path) in err and f"{ENV_PREFIX}DATA_DIR" in err
 
 
 def test_data_dir_that_cannot_be_created(tmp_path) -> None:
