@@ -23,7 +23,7 @@ from telegram import (
 )
 from telegram.constants import MessageLimit, ParseMode
 
-from bot.answer import Answer, source_name
+from bot.answer import Answer, fact_text, source_name
 from bot.knowledge_base import Document, KnowledgeBase, Lang, Passage
 from bot.telegram.callback_data import Action, ButtonPress, decode
 from bot.telegram.texts import other_lang, texts
@@ -200,7 +200,11 @@ def render_answer(answer: Answer, documents: Sequence[Document]) -> Rendered:
     best = answer.best
     if not answer.answered or best is None:
         return render_not_found(answer, documents)
-    return render_passage(best.document, best.passage, answer.lang, [h.passage for h in answer.hits[1:]])
+    rendered = render_passage(best.document, best.passage, answer.lang, [h.passage for h in answer.hits[1:]])
+    if answer.fact is None:
+        return rendered
+    # a question about the document itself: the fact first, in a sentence, then the passage supporting it
+    return Rendered(fit(f"<b>{esc(fact_text(answer))}</b>\n\n{rendered.text}"), rendered.markup)
 
 
 def render_proposals(knowledge: KnowledgeBase, lang: Lang) -> str:

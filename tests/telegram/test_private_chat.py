@@ -106,3 +106,16 @@ async def test_proposals_command_lists_the_proposals_in_the_user_language(bot: R
     for _, p in bot.services.knowledge.proposals():
         assert p.summary_ar in reply["text"]
     assert _presses(reply)[0].action is Action.TRANSLATE_PROPOSALS
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [("when was the statement published?", "25 September 2020"), ("كم عدد المقترحات؟", "عدد المقترحات في البيان: 4")],
+)
+async def test_questions_about_the_document_state_the_fact_then_quote(bot: RunningBot, question: str, words: str) -> None:
+    """Date and count questions get the fact in a sentence first, then the supporting passage quoted."""
+    reply = await bot.ask(question)
+    assert words in reply["text"].split("\n")[0]
+    passage_id = "publication" if "published" in question else "announcement"
+    _, passage = bot.services.knowledge.passage(passage_id)  # type: ignore[misc]
+    assert passage.text_ar in reply["text"]
