@@ -22,8 +22,8 @@ best the closest passage.
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
 import math
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -40,9 +40,9 @@ from bot.search.language import detect_lang
 from bot.search.ordinals import LAST, is_discourse_ordinal, proposal_number
 from bot.search.postings import PostingLists, idf
 from bot.search.smalltalk import is_smalltalk
+from bot.search.stemming import arabic_variants
 from bot.search.structure import Structural
 from bot.search.structure import parse as parse_structure
-from bot.search.stemming import arabic_variants
 
 TEXT_WEIGHT = 1.0
 SUMMARY_WEIGHT = 0.8
