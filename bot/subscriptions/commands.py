@@ -18,7 +18,7 @@ from bot.check import public_url
 from bot.config import Settings
 from bot.knowledge_base import KnowledgeBase, load_knowledge
 from bot.logs import configure_logging, redact, secrets_of
-from bot.subscriptions.delivery import Broadcaster
+from bot.subscriptions.delivery import Broadcaster, sender_request
 from bot.subscriptions.service import POLL_SECONDS, SubscriptionService
 from bot.subscriptions.store import SubscriptionStore
 from bot.telegram.runner import BAD_TOKEN_HINT, UNREACHABLE_HINT
@@ -51,7 +51,7 @@ async def _broadcast(settings: Settings, knowledge: KnowledgeBase) -> int:
     assert settings.token is not None
     store = await SubscriptionStore.open(settings.database_path)
     try:
-        async with Bot(settings.token.get_secret_value(), base_url=settings.api_base_url) as bot:
+        async with Bot(settings.token.get_secret_value(), base_url=settings.api_base_url, request=sender_request(settings)) as bot:
             service = SubscriptionService(settings, knowledge, store, Broadcaster.from_settings(bot, store, settings))
             broadcast_id = await service.queue_summary("manual")
             subscribers = await store.count()

@@ -12,11 +12,20 @@ The window that remains: a hard kill (SIGKILL, power loss) after Telegram accept
 before its journal entry committed, and resuming sends that part again: at most one duplicate
 per request in flight (``concurrency``), never a miss. The same holds for a read time-out or a
 dropped connection after the request reached Telegram: the Bot API has no idempotency key, so
-the choice is between a rare duplicate and a silent miss, and we choose never to skip anyone.
+such a send *may* have arrived. It is retried once, with a longer read time-out that later sends
+keep (a slow Telegram gets the time it needs instead of a duplicate per chat); if that fails too
+the chat's entry is closed as ``unconfirmed`` and the run moves on, so no chat ever gets more than
+two copies and the run never loops on the same chats. A chat whose retry also went unanswered
+may have none: that is the price of never sending a third.
+
+Each attempt is journaled *before* the request goes out, so nothing is sent that cannot be
+recorded: when the journal cannot be written (a full disk) the run stops with
+:data:`JOURNAL_STOP` and an error naming the database, and resumes once writes work again.
 
 Errors: 429 ``RetryAfter`` pauses every worker for ``retry_after`` and retries; network errors
-back off exponentially (capped) and, when they persist, stop the run with the broadcast left
-unfinished to be resumed later; "blocked", "kicked", "deactivated" and "chat not found" remove
+that delivered nothing (refused connections, 5xx) back off exponentially (capped) and, when they
+persist, stop the run with the broadcast left unfinished to be resumed later; time-outs and
+drops after sending are handled as above; "blocked", "kicked", "deactivated" and "chat not found" remove
 the subscriber (counted by reason) and are never retried; other errors close that chat's entry
 as failed.
 """
@@ -47,14 +56,19 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
-from bot.subscriptions.store import Broadcast, Subscriber, SubscriptionStore
+from bot.subscriptions.store import Broadcast, JournalWriteError, Subscriber, SubscriptionStore
 from bot.subscriptions.uncancellable import run_to_completion
 from bot.telegram.render import NO_PREVIEW
+from bot.telegram.transient import may_have_arrived
 
 log = logging.getLogger(__name__)
+
+JOURNAL_STOP = "stopped: the delivery journal cannot be written"
+DEFAULT_READ_TIMEOUT = 5.0  # PTB's; from_settings uses BOT_REQUEST_TIMEOUT_SECONDS
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -121,12 +135,24 @@ class RateLimiter:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How hard to try: network errors back off ``base * 2**n`` up to ``cap``, ``max_attempts`` in all."""
+    """How hard to try.
+
+    Network errors that cannot have delivered anything (refused connections, 5xx) back off
+    ``base * 2**n`` up to ``cap``, ``max_network_attempts`` in all. A send that may have arrived
+    (read time-out, connection dropped after sending) is retried ``uncertain_retries`` times
+    with a read time-out ``timeout_growth`` times longer (up to ``max_read_timeout``), then the
+    chat's entry is closed as unconfirmed; ``max_unconfirmed_in_a_row`` such chats with no
+    success between them stop the run (Telegram is not answering at all).
+    """
 
     network_base: float = 0.5
     network_cap: float = 30.0
     max_network_attempts: int = 6
     max_flood_waits: int = 10
+    uncertain_retries: int = 1
+    timeout_growth: float = 3.0
+    max_read_timeout: float = 60.0
+    max_unconfirmed_in_a_row: int = 5
 
     def backoff(self, attempt: int) -> float:
         return float(min(self.network_cap, self.network_base * 2.0 ** (attempt - 1)))
@@ -138,7 +164,8 @@ class Outcome(Enum):
     FLOOD = "flood"  # 429: wait retry_after, try again
     MIGRATED = "migrated"  # group became a supergroup: follow it
     REMOVE = "remove"  # the chat is gone for us: drop the subscriber
-    RETRY = "retry"  # transient network trouble: back off and retry
+    RETRY = "retry"  # transient network trouble, nothing delivered: back off and retry
+    UNCERTAIN = "uncertain"  # no answer after sending (time-out, drop): may have arrived, retry once
     ABORT = "abort"  # nothing will work (bad token): stop the run
     FAIL = "fail"  # this message cannot go to this chat: close the entry as failed
 
@@ -170,7 +197,7 @@ def classify(error: TelegramError) -> tuple[Outcome, str]:
             return Outcome.REMOVE, "chat_not_found"
         return Outcome.FAIL, error.message
     if isinstance(error, NetworkError):
-        return Outcome.RETRY, error.message
+        return (Outcome.UNCERTAIN if may_have_arrived(error) else Outcome.RETRY), error.message
     return Outcome.FAIL, error.message
 
 
@@ -190,6 +217,7 @@ class DeliveryReport:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
+    unconfirmed: int = 0
     removed: Counter[str] = field(default_factory=Counter)
     flood_waits: int = 0
     network_retries: int = 0
@@ -201,13 +229,13 @@ class DeliveryReport:
         state = f"interrupted ({self.error}); will resume" if self.interrupted else "complete"
         return (
             f"broadcast {self.broadcast_id}: sent {self.sent}, removed {sum(self.removed.values())} ({removed}), "
-            f"failed {self.failed}, skipped {self.skipped}, 429 waits {self.flood_waits}, "
-            f"network retries {self.network_retries}: {state}"
+            f"failed {self.failed}, unconfirmed {self.unconfirmed}, skipped {self.skipped}, "
+            f"429 waits {self.flood_waits}, network retries {self.network_retries}: {state}"
         )
 
 
 class _Interrupted(Exception):
-    """A run must stop (network down, bad token); the broadcast stays unfinished."""
+    """A run must stop (network down, bad token, journal not writable); the broadcast stays unfinished."""
 
 
 class Broadcaster:
@@ -222,6 +250,7 @@ class Broadcaster:
         policy: RetryPolicy | None = None,
         concurrency: int = 8,
         sleep: Sleep = asyncio.sleep,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
     ) -> None:
         self._bot = bot
         self._store = store
@@ -229,6 +258,13 @@ class Broadcaster:
         self._policy = policy or RetryPolicy()
         self._concurrency = max(1, concurrency)
         self._sleep = sleep
+        # Raised when sends time out: a slow Telegram then gets the time it needs, for the rest of
+        # this broadcaster's life, instead of a duplicate per chat.
+        self._read_timeout = read_timeout
+        self._unconfirmed_in_a_row = 0
+        # (broadcast, chat, part) -> tries that may have arrived; kept across runs, so that the
+        # service's next run after an interruption does not start counting again.
+        self._maybe_sent: dict[tuple[int, int, int], int] = {}
 
     @classmethod
     def from_settings(
@@ -241,7 +277,8 @@ class Broadcaster:
             settings.rate_group_per_minute,
             time.monotonic,
         )
-        kwargs.setdefault("concurrency", min(32, max(2, math.ceil(settings.rate_global_per_second / 5))))
+        kwargs.setdefault("concurrency", concurrency_for(settings))
+        kwargs.setdefault("read_timeout", settings.request_timeout_seconds)
         return cls(bot, store, limiter, **kwargs)
 
     async def deliver(self, broadcast: Broadcast) -> DeliveryReport:
@@ -258,7 +295,8 @@ class Broadcaster:
             report.interrupted = True
             report.error = str(errors.exceptions[0])
         if report.interrupted:
-            log.warning("%s", report.summary())
+            journal = report.error is not None and report.error.startswith(JOURNAL_STOP)
+            log.log(logging.ERROR if journal else logging.WARNING, "%s", report.summary())
         else:
             await self._store.finish_broadcast(broadcast.id)
             log.info("%s", report.summary())
@@ -267,31 +305,52 @@ class Broadcaster:
     async def _worker(self, broadcast: Broadcast, queue: asyncio.Queue[tuple[Subscriber, int]], report: DeliveryReport) -> None:
         while not queue.empty():
             subscriber, parts_done = queue.get_nowait()
-            await self._deliver_to(broadcast, subscriber, parts_done, report)
+            try:
+                await self._deliver_to(broadcast, subscriber, parts_done, report)
+            except JournalWriteError as error:
+                raise _Interrupted(f"{JOURNAL_STOP}: {error}") from error
 
     async def _deliver_to(self, broadcast: Broadcast, sub: Subscriber, parts_done: int, report: DeliveryReport) -> None:
         parts = broadcast.parts(sub.lang)
         is_group = sub.chat_type != "private"
         index = parts_done
         network_attempts = flood_waits = 0
+        timeout = self._read_timeout
         while index < len(parts):
+            key = (broadcast.id, sub.chat_id, index)
+            if self._maybe_sent.get(key, 0) > self._policy.uncertain_retries:  # an earlier run's tries
+                await self._close_unconfirmed(broadcast, sub, key, "tries of earlier runs", report)
+                return
             await self._sleep(self._limiter.delay(sub.chat_id))
             if not await self._store.is_subscribed(sub.chat_id):  # checked last: unsubscribe is immediate
                 await self._store.mark_failed(broadcast.id, sub.chat_id, "unsubscribed", state="skipped")
                 report.skipped += 1
                 return
             try:
-                await run_to_completion(
-                    self._send_part(broadcast, sub.chat_id, parts, index, 1 + network_attempts + flood_waits)
-                )
+                await run_to_completion(self._send_part(broadcast, sub.chat_id, parts, index, timeout))
             except TelegramError as error:
                 self._limiter.sent(sub.chat_id, is_group)
                 outcome, reason = classify(error)
+                if outcome is not Outcome.UNCERTAIN:
+                    self._maybe_sent[key] -= 1  # Telegram answered, or the request never left: not delivered
                 if outcome is Outcome.FLOOD and flood_waits < self._policy.max_flood_waits:
                     flood_waits += 1
                     report.flood_waits += 1
                     self._limiter.pause(retry_after_seconds(error))  # type: ignore[arg-type]
                     continue
+                if outcome is Outcome.UNCERTAIN:
+                    if self._maybe_sent[key] <= self._policy.uncertain_retries:
+                        report.network_retries += 1
+                        timeout = self._longer_timeout(timeout)
+                        continue
+                    await self._close_unconfirmed(broadcast, sub, key, reason, report)
+                    if self._unconfirmed_in_a_row >= self._policy.max_unconfirmed_in_a_row:
+                        raise _Interrupted(
+                            f"no answer from Telegram for {self._unconfirmed_in_a_row} chats in a row: {reason}"
+                        ) from error
+                    return
+                if self._maybe_sent[key] <= 0:
+                    del self._maybe_sent[key]
                 if outcome is Outcome.RETRY and network_attempts + 1 < self._policy.max_network_attempts:
                     network_attempts += 1
                     report.network_retries += 1
@@ -314,20 +373,63 @@ class Broadcaster:
                 await self._store.mark_failed(broadcast.id, sub.chat_id, reason)
                 report.failed += 1
                 return
+            self._maybe_sent.pop(key, None)
             self._limiter.sent(sub.chat_id, is_group)
+            self._unconfirmed_in_a_row = 0
             index += 1
             network_attempts = 0
         report.sent += 1
 
-    async def _send_part(
-        self, broadcast: Broadcast, chat_id: int, parts: tuple[str, ...], index: int, attempts: int
+    async def _close_unconfirmed(
+        self, broadcast: Broadcast, sub: Subscriber, key: tuple[int, int, int], reason: str, report: DeliveryReport
     ) -> None:
-        """Send one part, then journal it: run whole by :func:`run_to_completion`."""
+        """No answer to the last allowed try: close the entry (it may have arrived) and move on, never retry."""
+        tries = self._maybe_sent.get(key, 0)
+        report.unconfirmed += 1  # counted first: a cancel may land right after the journal write
+        self._unconfirmed_in_a_row += 1
+        await self._store.mark_failed(broadcast.id, sub.chat_id, f"unconfirmed: no answer to {tries} tries ({reason})")
+        self._maybe_sent.pop(key, None)  # only once closed: if the journal write failed, the next run must not resend
+
+    def _longer_timeout(self, current: float) -> float:
+        """The read time-out for a retry after a time-out, kept for later sends too (see RetryPolicy)."""
+        longer = max(current, min(self._policy.max_read_timeout, current * self._policy.timeout_growth))
+        self._read_timeout = max(self._read_timeout, longer)
+        return longer
+
+    async def _send_part(
+        self, broadcast: Broadcast, chat_id: int, parts: tuple[str, ...], index: int, read_timeout: float
+    ) -> None:
+        """Journal the attempt, send one part, journal it as sent: run whole by :func:`run_to_completion`.
+
+        The attempt is written first so that nothing is sent that cannot be recorded: on a full
+        disk that write fails and the run stops before the message goes out.
+        """
+        await self._store.mark_part_sent(broadcast.id, chat_id, index, done=False, attempts=1)
+        # From here the try counts as "may have arrived" until an answer says otherwise, so that one
+        # whose outcome is never learnt (the run stopped meanwhile) still counts against the limit.
+        key = (broadcast.id, chat_id, index)
+        self._maybe_sent[key] = self._maybe_sent.get(key, 0) + 1
         await self._bot.send_message(
             chat_id,
             parts[index],
             parse_mode=ParseMode.HTML,
             link_preview_options=NO_PREVIEW,
+            read_timeout=read_timeout,
         )
-        await self._store.mark_part_sent(broadcast.id, chat_id, index + 1, done=index + 1 == len(parts), attempts=attempts)
+        await self._store.mark_part_sent(broadcast.id, chat_id, index + 1, done=index + 1 == len(parts), attempts=0)
+
+
+def concurrency_for(settings: Settings) -> int:
+    """Enough requests in flight to fill the global rate at ~200 ms a request."""
+    return min(32, max(2, math.ceil(settings.rate_global_per_second / 5)))
+
+
+def sender_request(settings: Settings) -> HTTPXRequest:
+    """The HTTP client of the broadcast ``Bot``: one connection per request in flight (PTB's default is one
+    in all, which turns concurrency into pool time-outs), the configured read time-out."""
+    return HTTPXRequest(
+        connection_pool_size=concurrency_for(settings),
+        read_timeout=settings.request_timeout_seconds,
+        write_timeout=settings.request_timeout_seconds,
+    )
 

@@ -23,7 +23,7 @@ from telegram import Bot, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot.knowledge_base import Lang
-from bot.subscriptions.delivery import Broadcaster
+from bot.subscriptions.delivery import Broadcaster, sender_request
 from bot.subscriptions.service import SubscriptionService
 from bot.subscriptions.store import ChatType, Stats, SubscriptionStore
 from bot.subscriptions.texts import sub_texts
@@ -204,7 +204,7 @@ async def start(application: AnyApplication) -> None:
     settings = services.settings
     assert settings.token is not None
     store = await SubscriptionStore.open(settings.database_path)
-    sender = Bot(settings.token.get_secret_value(), base_url=settings.api_base_url)
+    sender = Bot(settings.token.get_secret_value(), base_url=settings.api_base_url, request=sender_request(settings))
     await sender.initialize()
     service = SubscriptionService(settings, services.knowledge, store, Broadcaster.from_settings(sender, store, settings))
     application.bot_data[SERVICE_KEY] = service

@@ -21,7 +21,9 @@ end even if the caller is cancelled (:func:`~bot.subscriptions.uncancellable.unc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
@@ -94,6 +96,15 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+class JournalWriteError(Exception):
+    """The delivery journal (or a subscriber change made while delivering) could not be written.
+
+    Raised by every store implementation for the writes a broadcast makes, whatever the
+    database's own error: the broadcaster stops on it, because a message whose delivery cannot
+    be recorded would be sent again on the next run.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Subscriber:
     chat_id: int
@@ -152,8 +163,9 @@ class SubscriptionStore:
     one transaction.
     """
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path | None = None) -> None:
         self._db = db
+        self._path = path or Path("?")
         self._lock = asyncio.Lock()
         self._sent_queue: list[tuple[tuple[object, ...], asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -168,7 +180,7 @@ class SubscriptionStore:
             await db.execute("PRAGMA synchronous=FULL")
             await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             await db.execute("PRAGMA foreign_keys=ON")
-            store = cls(db)
+            store = cls(db, path)
             await store._migrate()
         except BaseException:
             await db.close()
@@ -182,15 +194,29 @@ class SubscriptionStore:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``: takes the write lock up front so it cannot deadlock."""
+        """``BEGIN IMMEDIATE`` … ``COMMIT``: takes the write lock up front so it cannot deadlock.
+
+        A failed statement or ``COMMIT`` (a full disk: SQLite may already have rolled back, or
+        may leave the transaction open) is rolled back if still open, so the next write starts clean.
+        """
         async with self._lock:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                await self._db.execute("COMMIT")
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        await self._db.execute("ROLLBACK")
                 raise
-            await self._db.execute("COMMIT")
+
+    @asynccontextmanager
+    async def _journal(self, what: str) -> AsyncIterator[None]:
+        """A write of the broadcast path: a database error becomes :class:`JournalWriteError`."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise JournalWriteError(f"cannot record {what} in {self._path}: {exc}") from exc
 
     async def _migrate(self) -> None:
         async with self._transaction() as db:
@@ -237,7 +263,7 @@ class SubscriptionStore:
     @uncancellable
     async def remove_subscriber(self, chat_id: int, reason: str) -> None:
         """Drop a chat Telegram refuses to deliver to, and count why, in one transaction."""
-        async with self._transaction() as db:
+        async with self._journal("the removal of a subscriber"), self._transaction() as db:
             cur = await db.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
             if cur.rowcount:
                 await _increment(db, f"removed:{reason}")
@@ -245,7 +271,7 @@ class SubscriptionStore:
     @uncancellable
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: keep its subscription under the new id."""
-        async with self._transaction() as db:
+        async with self._journal("a chat's move to a supergroup"), self._transaction() as db:
             await db.execute(
                 "UPDATE OR REPLACE subscribers SET chat_id = ?, chat_type = 'supergroup' WHERE chat_id = ?",
                 (new_chat_id, old_chat_id),
@@ -364,7 +390,7 @@ class SubscriptionStore:
         while self._sent_queue:
             batch, self._sent_queue = self._sent_queue, []
             try:
-                async with self._transaction() as db:
+                async with self._journal("a sent message"), self._transaction() as db:
                     await db.executemany(
                         "INSERT INTO deliveries (broadcast_id, chat_id, state, parts_sent, attempts, sent_at) "
                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET "
@@ -388,7 +414,7 @@ class SubscriptionStore:
         self, broadcast_id: int, chat_id: int, error: str, state: DeliveryState = "failed"
     ) -> None:
         """Close an entry without delivery: ``failed``, ``removed`` or ``skipped``, with the reason."""
-        async with self._transaction() as db:
+        async with self._journal("a delivery's outcome"), self._transaction() as db:
             await db.execute(
                 "INSERT INTO deliveries (broadcast_id, chat_id, state, error) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET state = excluded.state, error = excluded.error",
@@ -397,7 +423,7 @@ class SubscriptionStore:
 
     @uncancellable
     async def finish_broadcast(self, broadcast_id: int) -> None:
-        async with self._transaction() as db:
+        async with self._journal("the end of a broadcast"), self._transaction() as db:
             await db.execute(
                 "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ?", (time.time(), broadcast_id)
             )
