@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, or '-' to read questions from standard input")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--top", type=int, default=3, metavar="N", help="how many results (default 3)")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="with '-': stdin is one conversation, lines may follow up earlier ones; an empty line starts anew",
+    )
     sub.add_parser("chat", help="interactive local console: the bot's answers without Telegram")
     sub.add_parser("run", help="run the Telegram bot (needs BOT_TOKEN)")
     sub.add_parser("broadcast", help="send the current summary to every subscriber now")
@@ -48,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "top", 1) < 1:
         print("bot ask: --top must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "conversation", False) and args.question != "-":
+        print("bot ask: --conversation reads the conversation from standard input: use '-'", file=sys.stderr)
         return EXIT_USAGE
     settings: Settings | None = None
     try:
@@ -72,7 +80,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "ask":
         from bot.console import run_ask
 
-        return run_ask(settings, args.question, as_json=args.json, top=args.top)
+        return run_ask(settings, args.question, as_json=args.json, top=args.top, conversation=args.conversation)
     if command == "chat":
         from bot.console import run_chat
 

@@ -6,20 +6,29 @@ translation under an Arabic one). Output is UTF-8 whatever the locale, so Arabic
 to print on a C/POSIX terminal. ``ask --json`` is the stable machine interface; with ``-`` it
 reads one question per line and writes exactly one JSON line per input line, empty lines
 included (they come back unanswered), so outputs can be zipped with inputs.
+
+``ask --conversation -`` reads standard input as one conversation instead: each line may follow
+up the lines before it ("proposal 1", then "and the second one?"); an empty line starts a new
+conversation and prints nothing. ``chat`` is always one conversation, forgotten after ten idle
+minutes like a Telegram chat's.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from typing import TextIO
 
 from bot.answer import Answer, Hit, fact_text, source_name
 from bot.config import Settings
+from bot.conversation import Conversation, MemoryConversations, Turn
 from bot.knowledge_base import Lang, load_knowledge
 from bot.search import PassageIndex
+from bot.search.followups import FollowupResolver
 
 _EXIT_WORDS = frozenset({"exit", "quit", "خروج", ":q"})
+_CONSOLE = "console"  # the chat's one conversation key
 _SUGGESTION_CHARS = 160
 
 _TEXT = {
@@ -83,25 +92,36 @@ def render_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def _load_index(settings: Settings) -> PassageIndex:
-    return PassageIndex.build(load_knowledge(settings.knowledge_dir))
+def _load(settings: Settings) -> FollowupResolver:
+    """The index, wrapped by the resolver that reads follow-ups against a conversation."""
+    knowledge = load_knowledge(settings.knowledge_dir)
+    return FollowupResolver(PassageIndex.build(knowledge), knowledge.entries())
 
 
-def _ask(index: PassageIndex, settings: Settings, question: str, top: int) -> Answer:
-    return index.search(question[: settings.max_question_chars], top=top)
+_NEW = Conversation()
 
 
-def run_ask(settings: Settings, question: str, *, as_json: bool, top: int) -> int:
+def _ask(
+    resolver: FollowupResolver, settings: Settings, question: str, top: int, conversation: Conversation = _NEW
+) -> Answer:
+    return resolver.answer(question[: settings.max_question_chars], conversation, top=top)
+
+
+def run_ask(settings: Settings, question: str, *, as_json: bool, top: int, conversation: bool = False) -> int:
     """Answer one question, or with ``question == "-"`` every line of standard input; exit code 0.
 
-    A reader that stops early (``| head``) ends the batch quietly, as with any Unix filter.
+    ``conversation``: standard input is one conversation (see the module's docstring). A reader
+    that stops early (``| head``) ends the batch quietly, as with any Unix filter.
     """
     _utf8(sys.stdout)
-    index = _load_index(settings)
+    index = _load(settings)
     try:
         if question == "-":
             _utf8(sys.stdin)
-            _ask_batch(index, settings, as_json=as_json, top=top)
+            if conversation:
+                _ask_conversation(index, settings, as_json=as_json, top=top)
+            else:
+                _ask_batch(index, settings, as_json=as_json, top=top)
         else:
             _print_answer(_ask(index, settings, question, top), as_json)
         sys.stdout.flush()
@@ -111,14 +131,33 @@ def run_ask(settings: Settings, question: str, *, as_json: bool, top: int) -> in
     return 0
 
 
-def _ask_batch(index: PassageIndex, settings: Settings, *, as_json: bool, top: int) -> None:
+def _lines() -> Iterator[str]:
+    """Standard input's lines without their ends, and without a byte-order mark from Windows editors."""
     for number, line in enumerate(sys.stdin):
-        question = line.rstrip("\r\n")
-        if number == 0:
-            question = question.removeprefix("\ufeff")  # a byte-order mark from Windows editors
+        text = line.rstrip("\r\n")
+        yield text.removeprefix("\ufeff") if number == 0 else text
+
+
+def _ask_batch(index: FollowupResolver, settings: Settings, *, as_json: bool, top: int) -> None:
+    for question in _lines():
         _print_answer(_ask(index, settings, question, top), as_json)
         if not as_json:
             print()  # a blank line between answers for a person reading the batch
+        sys.stdout.flush()
+
+
+def _ask_conversation(index: FollowupResolver, settings: Settings, *, as_json: bool, top: int) -> None:
+    """Standard input as one conversation: an empty (or blank) line starts a new one and prints nothing."""
+    conversation = Conversation()
+    for question in _lines():
+        if not question.strip():
+            conversation = Conversation()
+            continue
+        answer = _ask(index, settings, question, top, conversation)
+        conversation = conversation.then(Turn.of(answer, at=0.0))  # one batch: nothing expires
+        _print_answer(answer, as_json)
+        if not as_json:
+            print()
         sys.stdout.flush()
 
 
@@ -129,11 +168,15 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
         print(render_text(answer))
 
 
-def run_chat(settings: Settings) -> int:
-    """Interactive session; a prompt only on a terminal; ends on EOF, 'exit' or Ctrl-C, exit code 0."""
+def run_chat(settings: Settings, conversations: MemoryConversations | None = None) -> int:
+    """Interactive session; a prompt only on a terminal; ends on EOF, 'exit' or Ctrl-C, exit code 0.
+
+    The session is one conversation, kept in ``conversations`` (tests pass one with a manual clock).
+    """
     _utf8(sys.stdout)
     _utf8(sys.stdin)
-    index = _load_index(settings)
+    index = _load(settings)
+    store = MemoryConversations(max_conversations=1) if conversations is None else conversations
     interactive = sys.stdin.isatty()
     if interactive:
         print(_TEXT["en"]["banner"])
@@ -147,7 +190,10 @@ def run_chat(settings: Settings) -> int:
                 continue
             if question.casefold() in _EXIT_WORDS:
                 break
-            print(render_text(_ask(index, settings, question, 3)))
+            conversation = store.get(_CONSOLE)
+            answer = _ask(index, settings, question, 3, conversation)
+            store.put(_CONSOLE, conversation.then(Turn.of(answer, store.now())))
+            print(render_text(answer))
             print()
             sys.stdout.flush()
     except EOFError:
