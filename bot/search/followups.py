@@ -70,7 +70,13 @@ _QUESTION_WORDS = _words(
     "what which who whom where when how between ما ماذا من مين منو شو ايش وش شنو متى امتى وين فين اين كيف بين"
 )
 _PRECISELY = _words("exactly precisely بالضبط تحديدا")  # "who exactly?" asks more about what was said
-_NUMBER = _words("number no num رقم")  # "number 2", "رقم 3": the ordinal's companion, not a word of its own
+_NUMBER = _words("number no num رقم")
+# The only other words a bare ordinal ("and the second one?", "what about number 3?", "و الرابع؟")
+# or a bare question word ("who exactly?", "between whom?") comes with: "first thing he said" or
+# "how many proposals are there?" are questions of their own.
+_BARE = _words(
+    "the a one ones is are was it that this he him about هو هي ذلك هذا عن"
+)  # "number 2", "رقم 3": the ordinal's companion, not a word of its own
 # Words addressing the bot itself ("who are you?", "what can you do?"): small talk, not a follow-up.
 _YOU = _words("you your yourself u انت انتا انتي إنت انتو")
 _NOUNS: dict[Lang, str] = {"en": "proposal", "ar": "اقتراح"}
@@ -98,6 +104,7 @@ class _Shape:
     question_word: bool
     linked: bool  # a connective first, a pronoun, "exactly", or "what about"
     to_bot: bool  # "you": the question is about the bot, not the statement
+    bare: bool  # nothing but connectives, question words, "the/one/it/is", the ordinal and "exactly"
 
 
 def _bare(term: Term) -> str:
@@ -124,13 +131,13 @@ class FollowupResolver:
         shape = self._shape(question)
         if len(shape.own) > MAX_OWN_WORDS or shape.to_bot:
             return None
-        if shape.ordinal is not None and not shape.own:
+        if shape.ordinal is not None and not shape.own and shape.bare:
             return Kind.ORDINAL
         if shape.more and not shape.own:
             return Kind.MORE
         if shape.why and not shape.own:
             return Kind.WHY
-        if shape.question_word and not shape.own and shape.linked:
+        if shape.question_word and not shape.own and shape.linked and shape.bare:
             return Kind.SAME
         if shape.own and shape.linked:
             return Kind.REFINE
@@ -186,7 +193,9 @@ class FollowupResolver:
         linked = glued or (bool(bare) and bare[0] in _CONNECTIVES)
         linked = linked or any(w in _ANAPHORS or w in _PRECISELY for w in bare) or any(p in pairs for p in _WHAT_ABOUT)
         to_bot = any(w in _YOU for w in bare)
-        return _Shape(tuple(own), ordinal, more, why, asked, linked, to_bot)
+        allowed = _BARE | _CONNECTIVES | _QUESTION_WORDS | _PRECISELY | _NUMBER | {ordinal}
+        only = all(w in allowed for w in bare)
+        return _Shape(tuple(own), ordinal, more, why, asked, linked, to_bot, only)
 
     def _mostly_known(self, own: Iterable[Term]) -> bool:
         """At least half the question's own words occur in the statement (a lone-word search finds them).

@@ -41,13 +41,14 @@ def test_ask_conversation_follows_up_and_an_empty_line_starts_anew(
     assert run_ask(settings, "-", as_json=True, top=3, conversation=True) == 0
     objects = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["query"] for o in objects] == [q for q in lines if q]  # one object per non-empty line, in order
-    assert [_best(o) for o in objects] == [
+    assert [_best(o) for o in objects[:2] + objects[3:]] == [
         "proposal-1-dialogue",
         "proposal-2-channels",
-        None,  # a new conversation: "the second one" of nothing
         "proposal-3-incidents-agreement",
         "proposal-4-non-interference",
     ]
+    run_ask(settings, "and the second one?", as_json=True, top=3)
+    assert objects[2] == json.loads(capsys.readouterr().out)  # a new conversation: the question alone
     for o in objects:  # the documented shape, follow-up or not
         assert set(o) == {"query", "lang", "answered", "match", "results"}
         assert o["answered"] == (o["match"] == "answer")
@@ -59,7 +60,9 @@ def test_ask_without_conversation_answers_each_line_alone(
     _feed(monkeypatch, "proposal 1\nand the second one?\n")
     run_ask(settings, "-", as_json=True, top=1)
     objects = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [o["answered"] for o in objects] == [True, False]
+    run_ask(settings, "and the second one?", as_json=True, top=1)
+    assert objects[1] == json.loads(capsys.readouterr().out)
+    assert _best(objects[1]) != "proposal-2-channels"
 
 
 def test_ask_conversation_needs_standard_input(tmp_path: Path) -> None:

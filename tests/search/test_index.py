@@ -34,7 +34,8 @@ def test_small_talk_gets_no_passage(index: PassageIndex, query: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["hi, what did he say about elections?", "thanks, and the 1972 agreement?", "مرحبا، ما هو الاقتراح الثالث؟"]
+    "query",
+    ["hi, what did he say about elections?", "thanks, and the 1972 agreement?", "مرحبا، ما هو الاقتراح الثالث؟"],
 )
 def test_a_greeting_with_a_question_is_a_question(index: PassageIndex, query: str) -> None:
     """A greeting before a real question does not turn it into small talk."""

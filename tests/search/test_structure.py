@@ -49,12 +49,12 @@ def test_positions_in_the_article(index: PassageIndex, knowledge: KnowledgeBase,
     ],
 )
 def test_neighbours_of_a_passage(index: PassageIndex, query: str, expected: str) -> None:
-    """"After X", "before X", "between X and Y": X is found by the search, the answer is its neighbour."""
+    """ "After X", "before X", "between X and Y": X is found by the search, the answer is its neighbour."""
     assert _best(index, query) == expected
 
 
 def test_a_neighbour_of_nothing_is_not_invented(index: PassageIndex) -> None:
-    """"What comes after the weather forecast?": the reference is not in the statement, so no neighbour."""
+    """ "What comes after the weather forecast?": the reference is not in the statement, so no neighbour."""
     answer = index.search("what comes after the paragraph about the football results?")
     assert answer.match != "answer" or answer.fact is None and answer.best is not None
 
@@ -92,7 +92,7 @@ def test_questions_about_the_document(
     ],
 )
 def test_first_that_is_not_an_ordinal(index: PassageIndex, query: str, expected: str) -> None:
-    """"Striking first", "first of all", "at first", "أولاً" are not proposal 1."""
+    """ "Striking first", "first of all", "at first", "أولاً" are not proposal 1."""
     assert _best(index, query) == expected
 
 
@@ -106,6 +106,6 @@ def test_first_that_is_not_an_ordinal(index: PassageIndex, query: str, expected:
     ],
 )
 def test_structural_words_in_ordinary_questions(index: PassageIndex, query: str) -> None:
-    """"start", "open", "final", "year" without an article or part noun are not structural questions."""
+    """ "start", "open", "final", "year" without an article or part noun are not structural questions."""
     assert index.search(query).fact is None
     assert index.search(query).best is None or index.search(query).best.passage.id not in ("source", "announcement")
