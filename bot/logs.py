@@ -6,7 +6,9 @@ one JSON object per line. Code reports what happened with :func:`log_event` and 
 it knows, including the user's text as ``text=``; the policy of what may be written lives here,
 in one place, instead of at every call site:
 
-* the user's words (``text``, ``question``, ``query``) are dropped unless ``BOT_DEBUG`` is on;
+* the user's words (``text``, ``question``, ``query``) are dropped unless ``BOT_DEBUG`` is on,
+  and so are the arguments of the libraries' own messages that could hold them (PTB logs whole
+  updates and request parameters at DEBUG);
 * the bot token and the webhook secret are redacted from the finished line, whatever put them
   there (httpx logs request URLs, and Telegram's URLs contain the token);
 * chatty HTTP client loggers are held at WARNING;
@@ -18,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import sys
 import traceback
 from collections.abc import Iterable, Mapping
@@ -31,6 +34,11 @@ FIELDS_ATTR = "bayan_fields"
 EVENT_ATTR = "bayan_event"
 TEXT_FIELDS = frozenset({"text", "question", "query"})
 QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "tornado.access")
+#: Libraries that put whole updates, request parameters and answers (users' words) into their
+#: messages' arguments; without BOT_DEBUG only arguments that cannot hold words are kept.
+LIBRARY_LOGGERS = ("telegram", "tornado")
+HIDDEN = "<hidden: BOT_DEBUG is off>"
+_PLAIN_ARG = re.compile(r"[\w.:/`-]{0,64}")
 #: PTB logs this at CRITICAL when SIGTERM lands while a getUpdates answer is on its way. It is
 #: harmless: those updates were never acknowledged, so Telegram delivers them again after the
 #: restart (tests/deploy/test_shutdown.py checks they are answered exactly once). Logged at
@@ -98,8 +106,10 @@ class _LineFormatter(logging.Formatter):
         event = getattr(record, EVENT_ATTR, None)
         if event is not None:
             head["event"] = event
-        else:
+        elif self._show_text or not record.name.startswith(LIBRARY_LOGGERS):
             head["message"] = record.getMessage()
+        else:
+            head["message"] = _without_payloads(record)
         fields = self._fields(record)
         if self._as_json:
             return json.dumps({**head, **fields}, ensure_ascii=False, default=str)
@@ -115,6 +125,33 @@ class _LineFormatter(logging.Formatter):
             fields.setdefault("error", f"{exc_type.__name__}: {exc}")
             fields["traceback"] = "".join(traceback.format_exception(exc_type, exc, tb)).rstrip()
         return fields
+
+
+def _without_payloads(record: logging.LogRecord) -> str:
+    """A library record's message with every argument that might carry a user's words hidden.
+
+    Kept: numbers, booleans, ``None``, single words such as an API method name, and lists of
+    numbers (update ids). Dicts, objects and free text (updates, parameters, answers) are hidden.
+    """
+    args = record.args
+    if not args:
+        return str(record.msg)
+    if not isinstance(args, tuple):
+        return f"{record.msg} [{HIDDEN}]"
+    try:
+        return str(record.msg) % tuple(arg if _plain(arg) else HIDDEN for arg in args)
+    except (TypeError, ValueError):  # a %d given HIDDEN, say
+        return f"{record.msg} [{HIDDEN}]"
+
+
+def _plain(arg: Any) -> bool:
+    if arg is None or isinstance(arg, (bool, int, float)):
+        return True
+    if isinstance(arg, str):
+        return _PLAIN_ARG.fullmatch(arg) is not None
+    if isinstance(arg, (list, tuple)):
+        return all(isinstance(x, int) for x in arg)
+    return False
 
 
 def _quote(value: Any) -> str:

@@ -33,6 +33,7 @@ from bot.telegram import buttons, commands, errors, flood_guard, greeting, inlin
 from bot.telegram.render import NO_PREVIEW
 from bot.telegram.services import AnyApplication, BotServices, QuestionHook, install, on_question
 from bot.telegram.transient import RetryingRateLimiter
+from bot.telegram.updates_request import UpdatesRequest
 
 Registrar = Callable[[AnyApplication], None]
 Hook = Callable[[AnyApplication], Awaitable[None]]
@@ -65,8 +66,11 @@ def _run_all(hooks: tuple[Hook, ...]) -> Callable[[AnyApplication], Coroutine[An
     return run
 
 
-def build_application(services: BotServices) -> AnyApplication:
-    """The bot, ready for ``run_polling``/``run_webhook`` (or ``async with`` + ``start`` in tests)."""
+def build_application(services: BotServices, *, on_unauthorized: Callable[[], None] = lambda: None) -> AnyApplication:
+    """The bot, ready for :mod:`bot.telegram.runner` (or ``async with`` + ``start`` in tests).
+
+    ``on_unauthorized`` is called when ``getUpdates`` answers 401 (the token was revoked).
+    """
     settings = services.settings
     if settings.token is None:
         raise ValueError("BOT_TOKEN is required to build the Telegram application")
@@ -85,6 +89,7 @@ def build_application(services: BotServices) -> AnyApplication:
                 max_retries=MAX_RETRIES,
             )
         )
+        .get_updates_request(UpdatesRequest(on_unauthorized=on_unauthorized, connection_pool_size=1))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_run_all(ON_START))
         .post_shutdown(_run_all(ON_STOP))

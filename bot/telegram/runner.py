@@ -1,28 +1,46 @@
-"""``python -m bot run``: load everything once, then long polling or a webhook until SIGTERM.
+"""``python -m bot run``: load everything once, then long polling or a webhook until SIGTERM or a fatal error.
 
-PTB's ``run_polling``/``run_webhook`` stop on SIGINT, SIGTERM and SIGABRT: they stop fetching,
-let in-flight handlers finish their replies, run the shutdown hooks and return. Pending updates
-are kept (``drop_pending_updates=False``): questions asked while the bot was down still get
-answers.
+The bot runs its own start/stop sequence (the one ``Application.run_polling`` runs) so that it
+can also stop for reasons of its own, fast and with a non-zero exit code, which is what makes
+``Restart=on-failure`` and container restart policies work:
+
+* SIGTERM or SIGINT: stop fetching, let in-flight handlers finish their replies, run the
+  shutdown hooks, exit 0 — all within :data:`SHUTDOWN_SECONDS`, or exit 1 if that overran;
+* the token refused (401) at start-up or while running (revoked in @BotFather): exit 1 with
+  :data:`BAD_TOKEN_HINT`, within seconds;
+* the Bot API unreachable at start-up: exit 1 with :data:`UNREACHABLE_HINT`. Network errors
+  while running are transient and retried (PTB's polling backs off up to 30 s).
+
+Pending updates are kept (``drop_pending_updates=False``): questions asked while the bot was
+down still get answers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import InvalidToken, NetworkError
+from telegram.ext import ContextTypes
 
-from bot.check import check_startup
+from bot.check import check_startup, public_url
 from bot.config import ENV_PREFIX, Settings
 from bot.instance_lock import AlreadyRunning, InstanceLock
 from bot.logs import configure_logging, log_event, redact, secrets_of
 from bot.telegram.app import ALLOWED_UPDATES, build_application
-from bot.telegram.services import BotServices
+from bot.telegram.services import AnyApplication, BotServices
 
+EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+
+#: From the stop signal to the process exit: inside the 15 s grace systemd and Compose give.
+SHUTDOWN_SECONDS = 10.0
+POLL_TIMEOUT_SECONDS = 10  # getUpdates long-poll
 
 NO_TOKEN_HINT = """\
 No bot token: set BOT_TOKEN to run the Telegram bot.
@@ -85,10 +103,42 @@ def run_bot(settings: Settings) -> int:
 
 
 def _run_locked(settings: Settings) -> int:
-    assert settings.token is not None
     configure_logging(settings)
     services = BotServices.load(settings)
-    application = build_application(services)
+    return asyncio.run(_serve(services))
+
+
+@dataclass
+class _Stop:
+    """Why the bot is stopping: set once, by the first signal or fatal error."""
+
+    event: asyncio.Event
+    fatal: str | None = None
+
+    def request(self, fatal: str | None = None) -> None:
+        if not self.event.is_set():
+            self.fatal = fatal
+            self.event.set()
+
+
+async def _serve(services: BotServices) -> int:
+    settings = services.settings
+    stop = _Stop(asyncio.Event())
+    bad_token = BAD_TOKEN_HINT.format(url=public_url(settings.api_base_url))
+    application = build_application(services, on_unauthorized=lambda: stop.request(bad_token))
+    application.add_error_handler(_stop_on_invalid_token(stop, bad_token))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.request)
+    try:
+        await application.initialize()  # getMe: the first word with Telegram
+    except InvalidToken:
+        print(bad_token, file=sys.stderr)
+        return EXIT_FAILURE
+    except NetworkError as exc:
+        error = redact(str(exc), secrets_of(settings))
+        print(UNREACHABLE_HINT.format(url=public_url(settings.api_base_url), error=error), file=sys.stderr)
+        return EXIT_FAILURE
     log_event(
         log,
         "starting",
@@ -96,16 +146,74 @@ def _run_locked(settings: Settings) -> int:
         passages=len(services.knowledge.entries()),
         documents=len(services.knowledge.documents),
     )
+    started = False
     try:
-        if settings.mode == "webhook":
-            application.run_webhook(**webhook_options(settings))
-        else:
-            application.run_polling(allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False)
+        if application.post_init is not None:
+            await application.post_init(application)
+        await _start_updates(application, settings)
+        await application.start()
+        started = True
+        await stop.event.wait()
     except InvalidToken:
-        print(BAD_TOKEN_HINT.format(url=settings.api_base_url), file=sys.stderr)
+        stop.request(bad_token)
+    finally:
+        clean = await _shut_down(application, started=started)
+    if stop.fatal is not None:
+        log_event(log, "stopped", level=logging.ERROR, outcome="fatal")
+        print(stop.fatal, file=sys.stderr)
         return EXIT_FAILURE
-    except NetworkError as exc:
-        print(UNREACHABLE_HINT.format(url=settings.api_base_url, error=redact(str(exc), secrets_of(settings))), file=sys.stderr)
-        return EXIT_FAILURE
-    log_event(log, "stopped")
-    return 0
+    log_event(log, "stopped", outcome="clean" if clean else "shutdown_overran")
+    return EXIT_OK if clean else EXIT_FAILURE
+
+
+async def _start_updates(application: AnyApplication, settings: Settings) -> None:
+    updater = application.updater
+    assert updater is not None
+    if settings.mode == "webhook":
+        await updater.start_webhook(**webhook_options(settings))
+    else:
+        await updater.start_polling(
+            timeout=POLL_TIMEOUT_SECONDS, allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False
+        )
+
+
+async def _shut_down(application: AnyApplication, *, started: bool) -> bool:
+    """Run PTB's stop sequence within :data:`SHUTDOWN_SECONDS`; False if a step failed or it overran."""
+
+    async def sequence() -> bool:
+        clean = True
+        updater = application.updater
+        steps: list[tuple[str, Any]] = []
+        if updater is not None and updater.running:
+            steps.append(("updater", updater.stop))
+        if started and application.running:
+            steps.append(("application", application.stop))
+        steps.append(("shutdown", application.shutdown))
+        if application.post_shutdown is not None:
+            hook = application.post_shutdown
+            steps.append(("shutdown hooks", lambda: hook(application)))
+        for name, step in steps:
+            try:
+                await step()
+            except InvalidToken:
+                pass  # already the reason for stopping; the 401 that follows says nothing new
+            except Exception:
+                log.exception("stop step failed: %s", name)
+                clean = False
+        return clean
+
+    try:
+        return await asyncio.wait_for(sequence(), SHUTDOWN_SECONDS)
+    except TimeoutError:
+        log_event(log, "shutdown_overran", level=logging.ERROR, seconds=SHUTDOWN_SECONDS)
+        return False
+
+
+def _stop_on_invalid_token(stop: _Stop, message: str) -> Any:
+    """An error handler: a 401 on any request (a reply, say) means the token is gone, so stop."""
+
+    async def handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if isinstance(context.error, InvalidToken):
+            stop.request(message)
+
+    return handler

@@ -20,9 +20,10 @@ START_TIMEOUT = 20.0
 class BotProcess:
     """`python -m bot run` in a clean environment (no inherited BOT_*, no .env) with JSON logs."""
 
-    def __init__(self, api: FakeBotApi, workdir: Path, launcher: Sequence[str] = ()) -> None:
-        """``launcher``: a command that execs the rest of the argv (e.g. to sandbox the bot first)."""
+    def __init__(self, api: FakeBotApi, workdir: Path, launcher: Sequence[str] = (), **env: str) -> None:
+        """``launcher``: a command that execs the rest of the argv (e.g. to sandbox the bot first); ``env``: more variables."""
         self.api = api
+        self.env = env
         self.workdir = workdir
         self.launcher = tuple(launcher)
         self.proc: asyncio.subprocess.Process | None = None
@@ -35,7 +36,7 @@ class BotProcess:
             BOT_DATA_DIR=str(self.workdir / "data"),
             BOT_LOG_FORMAT="json",
             BOT_DIGEST_SCHEDULE="off",
-        )
+        ) | self.env
         polls_before = len(self.api.calls_to("getUpdates"))
         self.proc = await asyncio.create_subprocess_exec(
             *self.launcher,
@@ -63,6 +64,19 @@ class BotProcess:
         self.proc.send_signal(signal.SIGTERM)
         try:
             code = await asyncio.wait_for(self.proc.wait(), STOP_DEADLINE + 5)
+        finally:
+            if self.proc.returncode is None:
+                self.proc.kill()
+                await self.proc.wait()
+        self.stderr = await self._stderr_task
+        return code, time.monotonic() - started
+
+    async def exited(self, timeout: float) -> tuple[int, float]:
+        """Wait for the bot to exit on its own; return the exit code and the seconds it took."""
+        assert self.proc is not None
+        started = time.monotonic()
+        try:
+            code = await asyncio.wait_for(self.proc.wait(), timeout)
         finally:
             if self.proc.returncode is None:
                 self.proc.kill()

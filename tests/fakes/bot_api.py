@@ -49,7 +49,9 @@ Test-side API (everything is synchronous except the waits):
   ``api.deactivate(chat_id)``, ``api.forget_chat(chat_id)``, ``api.kick(chat_id)``,
   ``api.migrate(group_id, supergroup_id)`` (PTB's ChatMigrated), ``api.unblock(chat_id)``,
   ``api.set_member_status(chat_id, user_id, status)``, ``api.expire_queries()``,
-  ``api.enable_flood_control(FloodControl(...))`` (429s over Telegram's limits).
+  ``api.enable_flood_control(FloodControl(...))`` (429s over Telegram's limits),
+  ``api.revoke_token()`` (401 on every call from now on, long polls in progress included),
+  ``api.set_down(True|False)`` (every connection dropped: the API unreachable).
 
 Deliberate differences from Telegram: a bare ``&`` in HTML is refused (Telegram lets it pass;
 it always means unescaped text); Markdown parse modes are not implemented (400); the bot sees
@@ -157,6 +159,10 @@ _CONFLICT_WEBHOOK = (
 )
 
 
+class _Dropped(Exception):
+    """Raised inside a handler to drop its connection (the API went down mid-request)."""
+
+
 @dataclass(frozen=True)
 class Call:
     """One request the bot made: method name as the bot spelled it, decoded parameters, arrival time."""
@@ -242,6 +248,8 @@ class FakeBotApi:
         self._in_flight = 0
         self._activity = 0
         self._stopping = False
+        self.revoked = False
+        self.down = False
         self._update_event = asyncio.Event()
         self._change_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -612,6 +620,16 @@ class FakeBotApi:
         ``after=True`` once the effect happened (a slow Telegram: the message is delivered, the answer late)."""
         self.faults.add(Fault(method.lower(), times, chat_id, "delay_after" if after else "delay", delay=seconds))
 
+    def revoke_token(self) -> None:
+        """The token is revoked in @BotFather: from now on every call, a long poll in progress too, gets 401."""
+        self.revoked = True
+        self._wake_pollers()
+
+    def set_down(self, down: bool = True) -> None:
+        """The API unreachable (every connection dropped, long polls too) until ``set_down(False)``."""
+        self.down = down
+        self._wake_pollers()
+
     def enable_flood_control(self, limits: FloodControl | None = None) -> FloodControl:
         """Start refusing sends over Telegram's limits with 429 (defaults: 1/s per chat, 20/min per group, 30/s)."""
         self.flood.limits = limits or FloodControl()
@@ -745,7 +763,9 @@ class FakeBotApi:
         if len(parts) != 3 or not parts[1].startswith("bot"):
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         token, method = parts[1][3:], parts[2]
-        if token != self.token:
+        if self.down:
+            return self._drop(request)
+        if token != self.token or self.revoked:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         handler = self._methods.get(method.lower())
         if handler is None:
@@ -775,6 +795,8 @@ class FakeBotApi:
             return web.json_response({"ok": True, "result": result})
         except ApiError as err:
             return web.json_response(err.payload(), status=err.code)
+        except _Dropped:
+            return self._drop(request)
         except Exception as err:  # a bug in the fake: make the test fail loudly
             log.exception("fake Bot API bug in %s", method)
             self.server_errors.append(err)
@@ -966,6 +988,10 @@ class FakeBotApi:
                 return []
             if generation != self._poll_generation:
                 raise ApiError(409, _CONFLICT_POLL)
+            if self.revoked:
+                raise ApiError(401, "Unauthorized")
+            if self.down:
+                raise _Dropped
 
     def _deliverable(self, limit: int) -> list[JsonDict]:
         batch: list[JsonDict] = []
