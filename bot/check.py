@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bot.config import ENV_PREFIX, Settings
 from bot.knowledge_base import KnowledgeBase, KnowledgeError, combine_knowledge, knowledge_paths, load_knowledge_file
 from bot.search import PassageIndex
+from bot.telegram.card import cards_status
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -181,6 +182,7 @@ def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None 
     if subscribers is not None:
         lines.append(f"subscribers: {subscribers}")
     lines.append(f"digest:      {settings.digest_schedule} (UTC)")
+    lines.append(f"cards:       {cards_status()}")
     debug = ", users' text logged (BOT_DEBUG)" if settings.debug else ""
     lines.append(f"logs:        {settings.log_format}, level {settings.log_level}{debug}")
     print("\n".join(lines), file=out)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [ask|chat|run|broadcast|check]``.
+"""Command line: ``python -m bot [ask|chat|run|broadcast|check|card]``.
 
 Without a sub-command the bot does its main job: with ``BOT_TOKEN`` set it runs the Telegram
 bot, without one it opens the local console so the project is useful with no token at all.
@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the Telegram bot (needs BOT_TOKEN)")
     sub.add_parser("broadcast", help="send the current summary to every subscriber now")
     sub.add_parser("check", help="validate settings and knowledge files, print what would run")
+    card = sub.add_parser("card", help="render one passage's quote card as a PNG")
+    card.add_argument("passage_id", metavar="PASSAGE_ID", help="the passage's id (python -m bot ask --json shows them)")
+    card.add_argument("--lang", choices=("ar", "en"), default="ar", help="ar: the Arabic quote; en: our translation with the original")
+    card.add_argument("-o", "--output", default="card.png", metavar="FILE", help="where to write the PNG (default card.png)")
+    card.add_argument("--bot", default="BayanBot", metavar="USERNAME", help="the bot username printed on the card and in its link")
     return parser
 
 
@@ -99,4 +104,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.check import run_check
 
         return run_check(settings)
+    if command == "card":
+        from bot.card_command import run_card
+
+        return run_card(settings, args.passage_id, args.lang, args.output, args.bot.removeprefix("@"))
     raise AssertionError(f"unknown command {command!r}")

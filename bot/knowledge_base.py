@@ -72,12 +72,17 @@ class Document(_Frozen):
     agency_en: str = Field(min_length=1)
     publisher_ar: str = Field(min_length=1)
     publisher_en: str = Field(min_length=1)
+    speaker_ar: str | None = Field(default=None, min_length=1)  # whose statement it is: named on quote cards
+    speaker_en: str | None = Field(default=None, min_length=1)
     url: str = Field(pattern=r"^https?://\S+$")
     url_ru: str | None = Field(default=None, pattern=r"^https?://\S+$")
     url_agency_en: str | None = Field(default=None, pattern=r"^https?://\S+$")
 
     def title(self, lang: Lang) -> str:
         return self.title_ar if lang == "ar" else self.title_en
+
+    def speaker(self, lang: Lang) -> str | None:
+        return self.speaker_ar if lang == "ar" else self.speaker_en
 
 
 class KnowledgeFile(_Frozen):

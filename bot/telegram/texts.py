@@ -59,6 +59,11 @@ class UiTexts:
     unknown_command: str
     inline_all_proposals: str
     inline_not_found_button: str
+    card_button: str
+    card_translation_label: str  # on an English card, above our translation
+    card_usage: str
+    card_missing: str
+    cards_off: str
     commands: tuple[tuple[str, str], ...]
 
 
@@ -115,6 +120,11 @@ ARABIC = UiTexts(
     unknown_command="لا أعرف هذا الأمر. أرسل /help لمعرفة ما يمكنني فعله.",
     inline_all_proposals="جميع المقترحات",
     inline_not_found_button="لم أجد هذا في البيان: اسأل البوت",
+    card_button="🖼 بطاقة",
+    card_translation_label="ترجمتنا من العربية",
+    card_usage="ردّ بـ /card على إحدى إجاباتي لأرسل الاقتباس صورةً.",
+    card_missing="هذا الاقتباس لم يعد موجوداً في البيان.",
+    cards_off="البطاقات غير متاحة على هذا الخادم.",
     commands=(
         ("ask", "اطرح سؤالاً عن البيان"),
         ("proposals", "مقترحات البيان باختصار"),
@@ -181,6 +191,11 @@ ENGLISH = UiTexts(
     unknown_command="I don't know that command. Send /help to see what I can do.",
     inline_all_proposals="All proposals",
     inline_not_found_button="Not in the statement: ask the bot",
+    card_button="🖼 Card",
+    card_translation_label="Our translation from the Arabic",
+    card_usage="Reply /card to one of my answers and I send its quotation as an image.",
+    card_missing="That passage is no longer in the statement.",
+    cards_off="Cards are not available on this server.",
     commands=(
         ("ask", "Ask a question about the statement"),
         ("proposals", "The statement's proposals in brief"),
