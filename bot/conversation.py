@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.answer import Answer, Match
 from bot.knowledge_base import Lang
@@ -77,6 +77,7 @@ class Conversation:
         return Conversation((*self.turns, turn)[-max_turns:])
 
 
+@runtime_checkable
 class ConversationStore(Protocol):
     """Conversations by key; ``get`` of an unknown or expired key is an empty conversation."""
 

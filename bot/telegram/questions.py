@@ -7,6 +7,11 @@ question ("thanks", "👍 agreed"): one without a question mark that the stateme
 gets no "not in the statement" note. ``/ask`` sent in reply to someone's message, with no words
 of its own, asks that message's question. Each question is logged as one event (update id, chat
 type, language, latency, outcome); its words only in debug mode.
+
+Follow-ups ("and the second one?") are read against a conversation (bot/search/followups.py): a
+private chat is one conversation; in a group each answer of the bot starts or continues one, and a
+reply to that answer follows it up, so two people asking side by side in a group do not mix up
+each other's "the second one". Conversations live in ``bot_data`` (bounded, expiring).
 """
 
 from __future__ import annotations
@@ -18,11 +23,18 @@ import time
 from telegram import Chat, Message, Update
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.conversation import Conversation, Turn
 from bot.logs import EVENT_ATTR, FIELDS_ATTR, log_event
 from bot.search import detect_lang
 from bot.telegram.render import Rendered, esc, render_answer
 from bot.telegram.replies import reply
-from bot.telegram.services import AnyApplication, question_hooks_of, services_of
+from bot.telegram.services import (
+    AnyApplication,
+    conversations_of,
+    followups_of,
+    question_hooks_of,
+    services_of,
+)
 from bot.telegram.texts import texts, user_lang
 
 log = logging.getLogger("bayan.telegram")
@@ -89,12 +101,16 @@ async def answer_question(
         if not remark:
             await reply(message, Rendered(esc(texts(lang).too_long.format(limit=limit))), quoting=quoting)
     else:
-        answer = svc.index.search(question, top=3)
+        store = conversations_of(context)
+        asked_in = conversation_key(message, context.bot.id)
+        conversation = store.get(asked_in) if asked_in is not None else Conversation()
+        answer = followups_of(context).answer(question, conversation, top=3)
         lang = answer.lang
         if remark and not answer.answered:
             outcome = "remark"
         else:
-            await reply(message, render_answer(answer, svc.knowledge.documents), quoting=quoting)
+            sent = await reply(message, render_answer(answer, svc.knowledge.documents), quoting=quoting)
+            store.put(answer_key(sent), conversation.then(Turn.of(answer, store.now())))
             outcome = "answered" if answer.answered else "abstained"
             await _notify(context, answer.answered, update.update_id)
     log_event(
@@ -107,6 +123,23 @@ async def answer_question(
         outcome=outcome,
         text=question,
     )
+
+
+def conversation_key(message: Message, bot_id: int) -> str | None:
+    """The conversation ``message`` continues: its private chat's, or in a group the bot answer it replies to."""
+    if message.chat.type == Chat.PRIVATE:
+        return f"chat:{message.chat_id}"
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return f"answer:{message.chat_id}:{replied.message_id}"
+    return None
+
+
+def answer_key(sent: Message) -> str:
+    """Where the conversation goes on after the bot's answer ``sent``: the chat (private), else that answer."""
+    if sent.chat.type == Chat.PRIVATE:
+        return f"chat:{sent.chat_id}"
+    return f"answer:{sent.chat_id}:{sent.message_id}"
 
 
 async def _notify(context: ContextTypes.DEFAULT_TYPE, answered: bool, update_id: int) -> None:
