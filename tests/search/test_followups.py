@@ -8,9 +8,11 @@ from __future__ import annotations
 import pytest
 
 from bot.answer import Answer
+from bot.config import PROJECT_ROOT
 from bot.conversation import Conversation, Turn
 from bot.knowledge_base import KnowledgeBase
 from bot.search import PassageIndex
+from bot.search.evaluation import Question, load_dev_questions
 from bot.search.followups import FollowupResolver, Kind
 
 
@@ -130,3 +132,46 @@ def test_a_turn_whose_passage_no_longer_exists_is_skipped(resolver: FollowupReso
     gone = Conversation().then(Turn("proposal 9", "en", "answer", ("removed-passage",), (100.0,), 0.0))
     assert resolver.answer("who exactly?", gone).match in ("answer", "closest", "none")
     assert _best(resolver.answer("anything else?", gone)) is not None
+
+
+DEV_SET = PROJECT_ROOT.parent / "shared" / "questions" / "dev.jsonl"  # beside the clone, as in CI
+
+
+def _dev() -> list[Question]:
+    if not DEV_SET.exists():
+        pytest.skip(f"no development set at {DEV_SET}")
+    return load_dev_questions(DEV_SET)
+
+
+def _right(q: Question, answer: Answer) -> bool:
+    best = answer.best
+    if not q.expect:
+        return not answer.answered
+    return answer.answered and best is not None and q.accepts(best.passage.id, best.passage.text_ar)
+
+
+def test_development_follow_ups_floor(resolver: FollowupResolver, index: PassageIndex) -> None:
+    """The dev set's follow-ups after their context: ≥ 11 of 15 right (12 as shipped), far above alone.
+
+    Development figures (the resolver was built looking at them): a floor against regressions;
+    benchmarks/followup_benchmark.py prints them.
+    """
+    followups = [q for q in _dev() if q.kind == "followup" and q.context]
+    assert len(followups) >= 15
+    in_context = sum(_right(q, resolver.answer(q.text, _after(resolver, *q.context))) for q in followups)
+    alone = sum(_right(q, index.search(q.text)) for q in followups)
+    assert in_context >= 11 and in_context >= alone + 4, (in_context, alone)
+
+
+def test_other_development_questions_are_unchanged_in_one_long_conversation(
+    resolver: FollowupResolver, index: PassageIndex
+) -> None:
+    """Asked in a row as one conversation, no question that is not a follow-up gets a worse outcome."""
+    conversation = Conversation()
+    worse = []
+    for q in (q for q in _dev() if q.kind != "followup"):
+        chained = resolver.answer(q.text, conversation)
+        conversation = conversation.then(Turn.of(chained, at=0.0))
+        if _right(q, index.search(q.text)) and not _right(q, chained):
+            worse.append((q.text, conversation.turns[-2].query if len(conversation.turns) > 1 else None))
+    assert not worse, worse
