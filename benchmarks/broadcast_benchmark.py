@@ -41,7 +41,7 @@ from telegram import Bot
 
 from bot.config import Settings, load_settings
 from bot.subscriptions.delivery import Broadcaster, RetryPolicy
-from bot.subscriptions.store import SubscriptionStore
+from bot.subscriptions.store import SubscriptionStore, open_store
 from tests.fakes import FakeBotApi
 
 PAYLOAD = {"ar": ["<b>ملخص</b> المقترحات"], "en": ["<b>Summary</b> of the proposals"]}
@@ -125,7 +125,7 @@ async def run(args: argparse.Namespace) -> int:
                 rate_chat_per_second=args.rate,
                 rate_group_per_minute=args.rate * 60,
             )
-            store = await SubscriptionStore.open(settings.database_path)
+            store = await open_store(settings)
             populate(settings.database_path, chats, groups)
             for c in blocked:
                 api.block(c)

@@ -20,7 +20,7 @@ from bot.knowledge_base import KnowledgeBase, load_knowledge
 from bot.logs import configure_logging, redact, secrets_of
 from bot.subscriptions.delivery import Broadcaster, sender_request
 from bot.subscriptions.service import POLL_SECONDS, SubscriptionService
-from bot.subscriptions.store import SubscriptionStore
+from bot.subscriptions.store import open_store
 from bot.telegram.runner import BAD_TOKEN_HINT, UNREACHABLE_HINT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -49,7 +49,7 @@ def run_broadcast_command(settings: Settings) -> int:
 
 async def _broadcast(settings: Settings, knowledge: KnowledgeBase) -> int:
     assert settings.token is not None
-    store = await SubscriptionStore.open(settings.database_path)
+    store = await open_store(settings)
     try:
         async with Bot(settings.token.get_secret_value(), base_url=settings.api_base_url, request=sender_request(settings)) as bot:
             service = SubscriptionService(settings, knowledge, store, Broadcaster.from_settings(bot, store, settings))

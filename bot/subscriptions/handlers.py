@@ -25,7 +25,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, fil
 from bot.knowledge_base import Lang
 from bot.subscriptions.delivery import Broadcaster, sender_request
 from bot.subscriptions.service import SubscriptionService
-from bot.subscriptions.store import ChatType, Stats, SubscriptionStore
+from bot.subscriptions.store import ChatType, Stats, open_store
 from bot.subscriptions.texts import sub_texts
 from bot.telegram.render import Rendered, esc, render_proposals
 from bot.telegram.replies import reply
@@ -203,7 +203,7 @@ async def start(application: AnyApplication) -> None:
     services = services_of(application)
     settings = services.settings
     assert settings.token is not None
-    store = await SubscriptionStore.open(settings.database_path)
+    store = await open_store(settings)
     sender = Bot(settings.token.get_secret_value(), base_url=settings.api_base_url, request=sender_request(settings))
     await sender.initialize()
     service = SubscriptionService(settings, services.knowledge, store, Broadcaster.from_settings(sender, store, settings))

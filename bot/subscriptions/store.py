@@ -1,99 +1,47 @@
-"""Durable state of subscriptions: subscribers, broadcasts and their delivery journal, counters.
+"""The store: what every part of the bot must remember, behind one interface.
 
-One SQLite file (``settings.database_path``) opened through aiosqlite with:
+Subscribers, broadcasts and their delivery journal, counters and the knowledge hashes of the
+change digest. :class:`SubscriptionStore` is the interface the rest of the code uses;
+:func:`open_store` picks the implementation from settings: SQLite in the data directory (the
+default, one process, nothing to install, :mod:`~bot.subscriptions.sqlite_store`). Both
+implementations apply the same versioned steps (:mod:`~bot.subscriptions.migrations`).
 
-- ``journal_mode=WAL`` so readers (``/stats``, the question counter) never wait for a broadcast's
-  writes and a crash leaves the database consistent;
-- ``synchronous=FULL``: in WAL mode ``NORMAL`` survives a process crash but may drop the last
-  commits on power loss or an OS crash. The delivery journal is what makes a broadcast
-  exactly-once, so a "sent" record must be on disk before we move on. Sent records from
-  concurrent senders are group-committed (one transaction, one fsync per batch), which keeps
-  the journal at ~400 messages/s in the benchmark, far above Telegram's 30/s;
-- ``busy_timeout`` so the shell command (``python -m bot broadcast``) and the running bot can
-  share the file without "database is locked" errors.
-
-The schema is versioned: ``schema_version`` holds the version and :data:`MIGRATIONS` are applied
-in order, each in its own transaction, so a database from an older release is upgraded in place
-on open and never loses a subscription. Every write is one short transaction and runs to the
-end even if the caller is cancelled (:func:`~bot.subscriptions.uncancellable.uncancellable`).
+Writes commit before they return and run to the end even if the caller is cancelled: a
+subscription or a "sent" journal entry is never half-written.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import sqlite3
-import time
-from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal, cast
-
-import aiosqlite
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from bot.knowledge_base import Lang
-from bot.subscriptions.uncancellable import uncancellable
+from bot.subscriptions.migrations import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
 BroadcastKind = Literal["digest", "changes", "manual"]
 DeliveryState = Literal["sending", "sent", "failed", "removed", "skipped"]
 
 LANGS: tuple[Lang, ...] = ("ar", "en")
-BUSY_TIMEOUT_MS = 5000
 
-#: Ordered migrations; the list index + 1 is the schema version each one produces.
-#: Never edit a released step: append a new one.
-MIGRATIONS: tuple[str, ...] = (
-    # 1: the first release only kept subscribers.
-    """
-    CREATE TABLE subscribers (
-        chat_id INTEGER PRIMARY KEY,
-        lang TEXT NOT NULL CHECK (lang IN ('ar', 'en')),
-        subscribed_at REAL NOT NULL
-    );
-    """,
-    # 2: chat types (derived from the id for existing rows: -100… supergroups, other negatives
-    # groups), broadcasts with a delivery journal, counters and the knowledge hashes.
-    """
-    ALTER TABLE subscribers ADD COLUMN chat_type TEXT NOT NULL DEFAULT 'private';
-    UPDATE subscribers SET chat_type = CASE
-        WHEN chat_id <= -1000000000000 THEN 'supergroup'
-        WHEN chat_id < 0 THEN 'group'
-        ELSE 'private' END;
-    CREATE TABLE broadcasts (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        kind TEXT NOT NULL CHECK (kind IN ('digest', 'changes', 'manual')),
-        created_at REAL NOT NULL,
-        payload TEXT NOT NULL,
-        passage_ids TEXT NOT NULL DEFAULT '[]',
-        slot TEXT UNIQUE,
-        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done')),
-        finished_at REAL
-    );
-    CREATE INDEX broadcasts_unfinished ON broadcasts (status, id);
-    CREATE TABLE deliveries (
-        broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
-        chat_id INTEGER NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'failed', 'removed', 'skipped')),
-        parts_sent INTEGER NOT NULL DEFAULT 0,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        sent_at REAL,
-        error TEXT,
-        PRIMARY KEY (broadcast_id, chat_id)
-    ) WITHOUT ROWID;
-    CREATE TABLE counters (
-        name TEXT PRIMARY KEY,
-        value INTEGER NOT NULL DEFAULT 0
-    ) WITHOUT ROWID;
-    CREATE TABLE knowledge_hashes (
-        key TEXT PRIMARY KEY,
-        hash TEXT NOT NULL
-    ) WITHOUT ROWID;
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
+__all__ = [
+    "LANGS",
+    "SCHEMA_VERSION",
+    "Broadcast",
+    "BroadcastKind",
+    "ChatType",
+    "Delivery",
+    "DeliveryState",
+    "JournalWriteError",
+    "Stats",
+    "Subscriber",
+    "SubscriptionStore",
+    "open_store",
+]
 
 
 class JournalWriteError(Exception):
@@ -155,166 +103,50 @@ class Stats:
         return sum(self.by_lang.values())
 
 
-class SubscriptionStore:
-    """Async access to the subscriptions database; open with :meth:`open`, close with :meth:`close`.
+class SubscriptionStore(Protocol):
+    """What the bot needs from its database; every implementation passes ``tests/subscriptions/test_store.py``."""
 
-    One connection in autocommit mode; multi-statement writes go through :meth:`_transaction`,
-    which holds an asyncio lock so that tasks sharing the connection never interleave inside
-    one transaction.
-    """
+    @property
+    def description(self) -> str:
+        """Which store this is, for ``python -m bot check`` and logs (never a password)."""
+        ...
 
-    def __init__(self, db: aiosqlite.Connection, path: Path | None = None) -> None:
-        self._db = db
-        self._path = path or Path("?")
-        self._lock = asyncio.Lock()
-        self._sent_queue: list[tuple[tuple[object, ...], asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+    async def close(self) -> None: ...
 
-    @classmethod
-    async def open(cls, path: Path) -> SubscriptionStore:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            db.row_factory = aiosqlite.Row
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA synchronous=FULL")
-            await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            await db.execute("PRAGMA foreign_keys=ON")
-            store = cls(db, path)
-            await store._migrate()
-        except BaseException:
-            await db.close()
-            raise
-        return store
-
-    async def close(self) -> None:
-        if self._flusher is not None:
-            await asyncio.wait({self._flusher})
-        await self._db.close()
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``: takes the write lock up front so it cannot deadlock.
-
-        A failed statement or ``COMMIT`` (a full disk: SQLite may already have rolled back, or
-        may leave the transaction open) is rolled back if still open, so the next write starts clean.
-        """
-        async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-                await self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        await self._db.execute("ROLLBACK")
-                raise
-
-    @asynccontextmanager
-    async def _journal(self, what: str) -> AsyncIterator[None]:
-        """A write of the broadcast path: a database error becomes :class:`JournalWriteError`."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise JournalWriteError(f"cannot record {what} in {self._path}: {exc}") from exc
-
-    async def _migrate(self) -> None:
-        async with self._transaction() as db:
-            await db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = await (await db.execute("SELECT version FROM schema_version")).fetchone()
-            if row is None:
-                await db.execute("INSERT INTO schema_version (version) VALUES (0)")
-        for version in range(await self.schema_version(), SCHEMA_VERSION):
-            async with self._transaction() as db:
-                # executescript would COMMIT our transaction; run the statements one by one instead.
-                for statement in _statements(MIGRATIONS[version]):
-                    await db.execute(statement)
-                await db.execute("UPDATE schema_version SET version = ?", (version + 1,))
-
-    async def schema_version(self) -> int:
-        row = await (await self._db.execute("SELECT version FROM schema_version")).fetchone()
-        return int(row[0]) if row else 0
+    async def schema_version(self) -> int: ...
 
     # Subscribers
 
-    @uncancellable
     async def subscribe(self, chat_id: int, chat_type: ChatType, lang: Lang) -> bool:
         """Subscribe a chat or change its language; True when the chat was not subscribed before."""
-        async with self._transaction() as db:
-            cur = await db.execute(
-                "INSERT INTO subscribers (chat_id, chat_type, lang, subscribed_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (chat_id) DO NOTHING",
-                (chat_id, chat_type, lang, time.time()),
-            )
-            if cur.rowcount:
-                return True
-            await db.execute(
-                "UPDATE subscribers SET lang = ?, chat_type = ? WHERE chat_id = ?", (lang, chat_type, chat_id)
-            )
-            return False
+        ...
 
-    @uncancellable
     async def unsubscribe(self, chat_id: int) -> bool:
         """Remove a chat; True when it was subscribed."""
-        async with self._transaction() as db:
-            cur = await db.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
-            return cur.rowcount > 0
+        ...
 
-    @uncancellable
     async def remove_subscriber(self, chat_id: int, reason: str) -> None:
         """Drop a chat Telegram refuses to deliver to, and count why, in one transaction."""
-        async with self._journal("the removal of a subscriber"), self._transaction() as db:
-            cur = await db.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
-            if cur.rowcount:
-                await _increment(db, f"removed:{reason}")
+        ...
 
-    @uncancellable
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: keep its subscription under the new id."""
-        async with self._journal("a chat's move to a supergroup"), self._transaction() as db:
-            await db.execute(
-                "UPDATE OR REPLACE subscribers SET chat_id = ?, chat_type = 'supergroup' WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
-            )
+        ...
 
-    async def get(self, chat_id: int) -> Subscriber | None:
-        cur = await self._db.execute(
-            "SELECT chat_id, chat_type, lang, subscribed_at FROM subscribers WHERE chat_id = ?", (chat_id,)
-        )
-        row = await cur.fetchone()
-        return _subscriber(row) if row else None
+    async def get(self, chat_id: int) -> Subscriber | None: ...
 
-    async def count(self) -> int:
-        row = await (await self._db.execute("SELECT COUNT(*) FROM subscribers")).fetchone()
-        return int(row[0]) if row else 0
+    async def is_subscribed(self, chat_id: int) -> bool: ...
 
-    async def stats(self) -> Stats:
-        by_lang = {
-            r[0]: r[1] for r in await self._db.execute_fetchall("SELECT lang, COUNT(*) FROM subscribers GROUP BY lang")
-        }
-        by_type = {
-            r[0]: r[1]
-            for r in await self._db.execute_fetchall("SELECT chat_type, COUNT(*) FROM subscribers GROUP BY chat_type")
-        }
-        counters = {r[0]: r[1] for r in await self._db.execute_fetchall("SELECT name, value FROM counters")}
-        removed = {k.removeprefix("removed:"): v for k, v in counters.items() if k.startswith("removed:")}
-        return Stats(
-            by_lang=by_lang,
-            by_chat_type=by_type,
-            answered=counters.get("questions:answered", 0),
-            unanswered=counters.get("questions:unanswered", 0),
-            removed=removed,
-        )
+    async def count(self) -> int: ...
 
-    @uncancellable
+    async def stats(self) -> Stats: ...
+
     async def record_question(self, answered: bool) -> None:
         """Count one question; only the verdict is stored, never the text."""
-        async with self._transaction() as db:
-            await _increment(db, "questions:answered" if answered else "questions:unanswered")
+        ...
 
     # Broadcasts and the delivery journal
 
-    @uncancellable
     async def create_broadcast(
         self,
         kind: BroadcastKind,
@@ -329,28 +161,13 @@ class SubscriptionStore:
         change digest and the record that it was made cannot come apart in a crash.
         Returns the new id, or None when a broadcast for that slot already exists.
         """
-        body = json.dumps({lang: list(parts) for lang, parts in payload.items()}, ensure_ascii=False)
-        async with self._transaction() as db:
-            cur = await db.execute(
-                "INSERT INTO broadcasts (kind, created_at, payload, passage_ids, slot) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (slot) DO NOTHING",
-                (kind, time.time(), body, json.dumps(list(passage_ids)), slot),
-            )
-            if knowledge_hashes is not None:
-                await _replace_hashes(db, knowledge_hashes)
-            return cur.lastrowid if cur.rowcount else None
+        ...
 
-    async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
-        cur = await self._db.execute(f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
-        row = await cur.fetchone()
-        return _broadcast(row) if row else None
+    async def get_broadcast(self, broadcast_id: int) -> Broadcast | None: ...
 
     async def unfinished_broadcasts(self) -> list[Broadcast]:
         """Broadcasts not yet delivered to everyone, oldest first: what a restart resumes."""
-        rows = await self._db.execute_fetchall(
-            f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE status = 'pending' ORDER BY id"
-        )
-        return [_broadcast(r) for r in rows]
+        ...
 
     async def pending_recipients(self, broadcast: Broadcast) -> list[tuple[Subscriber, int]]:
         """Subscribers still owed this broadcast, with how many of its parts they already have.
@@ -358,126 +175,38 @@ class SubscriptionStore:
         Only chats subscribed when the broadcast was created (later ones got the summary on
         subscribing) and without a terminal journal entry.
         """
-        rows = await self._db.execute_fetchall(
-            "SELECT s.chat_id, s.chat_type, s.lang, s.subscribed_at, COALESCE(d.parts_sent, 0) "
-            "FROM subscribers s LEFT JOIN deliveries d ON d.broadcast_id = ? AND d.chat_id = s.chat_id "
-            "WHERE s.subscribed_at <= ? AND (d.state IS NULL OR d.state = 'sending') ORDER BY s.chat_id",
-            (broadcast.id, broadcast.created_at),
-        )
-        return [(_subscriber(r), int(r[4])) for r in rows]
-
-    async def is_subscribed(self, chat_id: int) -> bool:
-        cur = await self._db.execute("SELECT 1 FROM subscribers WHERE chat_id = ?", (chat_id,))
-        return await cur.fetchone() is not None
+        ...
 
     async def mark_part_sent(
         self, broadcast_id: int, chat_id: int, parts_sent: int, done: bool, attempts: int = 1
     ) -> None:
         """Record that Telegram accepted part ``parts_sent`` (1-based); ``done`` closes the entry.
 
-        Returns once the record is committed. Concurrent calls share one transaction (group
-        commit): with ``synchronous=FULL`` that is one fsync for a whole batch of senders
-        instead of one each, without giving up "durable before the sender moves on".
+        Returns once the record is durable.
         """
-        row = (broadcast_id, chat_id, "sent" if done else "sending", parts_sent, attempts, time.time())
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._sent_queue.append((row, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_sent())
-        await future
+        ...
 
-    async def _flush_sent(self) -> None:
-        while self._sent_queue:
-            batch, self._sent_queue = self._sent_queue, []
-            try:
-                async with self._journal("a sent message"), self._transaction() as db:
-                    await db.executemany(
-                        "INSERT INTO deliveries (broadcast_id, chat_id, state, parts_sent, attempts, sent_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET "
-                        "state = excluded.state, parts_sent = excluded.parts_sent, "
-                        "attempts = attempts + excluded.attempts, sent_at = excluded.sent_at, error = NULL",
-                        [row for row, _ in batch],
-                    )
-            except BaseException as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc if isinstance(exc, Exception) else RuntimeError("journal write cancelled"))
-                if not isinstance(exc, Exception):
-                    raise
-            else:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_result(None)
-
-    @uncancellable
     async def mark_failed(
         self, broadcast_id: int, chat_id: int, error: str, state: DeliveryState = "failed"
     ) -> None:
         """Close an entry without delivery: ``failed``, ``removed`` or ``skipped``, with the reason."""
-        async with self._journal("a delivery's outcome"), self._transaction() as db:
-            await db.execute(
-                "INSERT INTO deliveries (broadcast_id, chat_id, state, error) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET state = excluded.state, error = excluded.error",
-                (broadcast_id, chat_id, state, error[:500]),
-            )
+        ...
 
-    @uncancellable
-    async def finish_broadcast(self, broadcast_id: int) -> None:
-        async with self._journal("the end of a broadcast"), self._transaction() as db:
-            await db.execute(
-                "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ?", (time.time(), broadcast_id)
-            )
+    async def finish_broadcast(self, broadcast_id: int) -> None: ...
 
-    async def deliveries(self, broadcast_id: int) -> list[Delivery]:
-        rows = await self._db.execute_fetchall(
-            "SELECT broadcast_id, chat_id, state, parts_sent, attempts FROM deliveries WHERE broadcast_id = ?",
-            (broadcast_id,),
-        )
-        return [Delivery(int(r[0]), int(r[1]), cast(DeliveryState, r[2]), int(r[3]), int(r[4])) for r in rows]
+    async def deliveries(self, broadcast_id: int) -> list[Delivery]: ...
 
     # Knowledge hashes (change digests)
 
-    async def knowledge_hashes(self) -> dict[str, str]:
-        return {r[0]: r[1] for r in await self._db.execute_fetchall("SELECT key, hash FROM knowledge_hashes")}
+    async def knowledge_hashes(self) -> dict[str, str]: ...
 
-    @uncancellable
     async def set_knowledge_hashes(self, hashes: Mapping[str, str]) -> None:
         """Replace the stored hashes with the current ones, atomically."""
-        async with self._transaction() as db:
-            await _replace_hashes(db, hashes)
+        ...
 
 
-_BROADCAST_COLUMNS = "id, kind, created_at, payload, passage_ids, slot, status"
+async def open_store(settings: Settings) -> SubscriptionStore:
+    """Open (creating or upgrading) the store the settings name."""
+    from bot.subscriptions.sqlite_store import SqliteStore  # the implementations import this module
 
-
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
-
-
-async def _increment(db: aiosqlite.Connection, name: str) -> None:
-    await db.execute(
-        "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1",
-        (name,),
-    )
-
-
-async def _replace_hashes(db: aiosqlite.Connection, hashes: Mapping[str, str]) -> None:
-    await db.execute("DELETE FROM knowledge_hashes")
-    await db.executemany("INSERT INTO knowledge_hashes (key, hash) VALUES (?, ?)", list(hashes.items()))
-
-
-def _subscriber(row: aiosqlite.Row | tuple[Any, ...]) -> Subscriber:
-    return Subscriber(int(row[0]), cast(ChatType, row[1]), cast(Lang, row[2]), float(row[3]))
-
-
-def _broadcast(row: aiosqlite.Row | tuple[Any, ...]) -> Broadcast:
-    payload = {cast(Lang, k): tuple(v) for k, v in json.loads(row[3]).items()}
-    return Broadcast(
-        id=int(row[0]),
-        kind=cast(BroadcastKind, row[1]),
-        created_at=float(row[2]),
-        payload=payload,
-        passage_ids=tuple(json.loads(row[4])),
-        slot=row[5],
-        status=row[6],
-    )
+    return await SqliteStore.open(settings.database_path)

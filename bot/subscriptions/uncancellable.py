@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
 T = TypeVar("T")
@@ -32,7 +32,7 @@ async def run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
         raise
 
 
-def uncancellable(method: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Awaitable[T]]:
+def uncancellable(method: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutine[Any, Any, T]]:
     """Decorator form of :func:`run_to_completion` for async methods."""
 
     @functools.wraps(method)

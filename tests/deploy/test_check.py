@@ -14,7 +14,7 @@ import pytest
 from bot.check import run_check
 from bot.config import ENV_PREFIX, PROJECT_ROOT, Settings, load_settings
 from bot.knowledge_base import load_knowledge
-from bot.subscriptions.store import SubscriptionStore
+from bot.subscriptions.store import open_store
 from tests.bot_env import bot_env
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -76,7 +76,7 @@ def test_webhook_mode_shows_the_url_without_secrets(tmp_path) -> None:
 async def test_subscribers_are_counted_from_the_database(tmp_path) -> None:
     """Subscribers written by the real store are counted (read-only) by check."""
     settings = settings_for(tmp_path)
-    store = await SubscriptionStore.open(settings.database_path)
+    store = await open_store(settings)
     try:
         await store.subscribe(1, "private", "ar")
         await store.subscribe(2, "private", "en")

@@ -6,7 +6,7 @@ replies are slowed down so that the signal lands while many are in flight.
 
 from __future__ import annotations
 
-from bot.subscriptions.store import SubscriptionStore
+from bot.subscriptions.sqlite_store import SqliteStore
 from tests.deploy.bot_process import STOP_DEADLINE, BotProcess
 from tests.fakes import FakeBotApi
 
@@ -73,7 +73,7 @@ async def test_sigterm_under_load_loses_no_reply_and_no_subscription(tmp_path) -
         replies_per_chat = {chat: len(api.sent_texts(chat)) for chat in everyone}
         assert set(replies_per_chat.values()) == {1}, "each question is answered exactly once"
 
-    store = await SubscriptionStore.open(tmp_path / "data" / "bayan.sqlite3")
+    store = await SqliteStore.open(tmp_path / "data" / "bayan.sqlite3")
     try:
         assert await store.is_subscribed(SUBSCRIBER)
     finally:

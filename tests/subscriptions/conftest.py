@@ -10,7 +10,7 @@ from telegram import Bot
 
 from bot.config import Settings
 from bot.subscriptions.delivery import Broadcaster, RetryPolicy
-from bot.subscriptions.store import SubscriptionStore
+from bot.subscriptions.store import SubscriptionStore, open_store
 from tests.fakes import FakeBotApi
 from tests.telegram.conftest import RunningBot, bot_settings, start_bot  # noqa: F401  (the real Application on the fake API)
 
@@ -39,7 +39,7 @@ def settings(tmp_path: Path, fake_api: FakeBotApi) -> Settings:
 
 @pytest.fixture
 async def store(settings: Settings) -> AsyncIterator[SubscriptionStore]:
-    store = await SubscriptionStore.open(settings.database_path)
+    store = await open_store(settings)
     yield store
     await store.close()
 

@@ -15,6 +15,7 @@ from bot.knowledge_base import KnowledgeBase
 from bot.subscriptions.delivery import Broadcaster
 from bot.subscriptions.handlers import service_of
 from bot.subscriptions.service import SubscriptionService
+from bot.subscriptions.sqlite_store import SqliteStore
 from bot.subscriptions.store import SubscriptionStore
 from tests.bot_env import bot_env
 from tests.fakes import FakeBotApi
@@ -50,7 +51,7 @@ async def test_changed_knowledge_is_announced_at_start_up_with_only_the_change(
 ) -> None:
     """When the stored hashes differ at start-up, subscribers get a change digest with only the changed proposal."""
     changed = edited(knowledge, knowledge.proposals()[0][1].id, "Talk again, at the highest level.", "الحوار مجدداً على أعلى مستوى.")
-    store = await SubscriptionStore.open(tmp_path / "bayan.sqlite3")
+    store = await SqliteStore.open(tmp_path / "bayan.sqlite3")
     try:
         await store.set_knowledge_hashes(changed.content_hashes())
         await store.subscribe(8001, "private", "en")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.subscriptions.store import SCHEMA_VERSION, Broadcast, SubscriptionStore
+from bot.subscriptions.sqlite_store import SqliteStore
+from bot.subscriptions.store import SCHEMA_VERSION, Broadcast, SubscriptionStore, open_store
 
 # The schema as the first release wrote it; frozen here so a change to migration 1 is caught.
 V1_SCHEMA = """
@@ -29,7 +30,7 @@ async def test_migrates_a_version_1_database_keeping_subscribers(tmp_path: Path)
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as db:
         db.executescript(V1_SCHEMA)
-    store = await SubscriptionStore.open(path)
+    store = await SqliteStore.open(path)
     try:
         assert await store.schema_version() == SCHEMA_VERSION
         assert [(s.chat_type, s.lang) for s in [await store.get(7), await store.get(-555), await store.get(-1001234567890)] if s] == [
@@ -44,7 +45,7 @@ async def test_migrates_a_version_1_database_keeping_subscribers(tmp_path: Path)
 
 async def test_open_sets_wal_full_sync_and_creates_data_dir(tmp_path: Path) -> None:
     """Opening creates the data directory and uses WAL with synchronous=FULL (2)."""
-    store = await SubscriptionStore.open(tmp_path / "new" / "dir" / "db.sqlite3")
+    store = await SqliteStore.open(tmp_path / "new" / "dir" / "db.sqlite3")
     try:
         assert (await (await store._db.execute("PRAGMA journal_mode")).fetchone())[0] == "wal"
         assert (await (await store._db.execute("PRAGMA synchronous")).fetchone())[0] == 2
@@ -74,7 +75,7 @@ async def test_subscriptions_survive_a_restart(settings: Settings, store: Subscr
     """Whatever was committed is there after closing and reopening the database."""
     await store.subscribe(1, "private", "ar")
     await store.subscribe(-2, "group", "en")
-    reopened = await SubscriptionStore.open(settings.database_path)
+    reopened = await open_store(settings)
     try:
         assert await reopened.count() == 2
     finally:
