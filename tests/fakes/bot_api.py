@@ -797,6 +797,8 @@ class FakeBotApi:
             return web.json_response(err.payload(), status=err.code)
         except _Dropped:
             return self._drop(request)
+        except ConnectionResetError:  # the client went away mid-request (killed, timed out): no bug of the fake
+            return self._drop(request)
         except Exception as err:  # a bug in the fake: make the test fail loudly
             log.exception("fake Bot API bug in %s", method)
             self.server_errors.append(err)
