@@ -29,7 +29,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults
 
 from bot.subscriptions import handlers as subscriptions
-from bot.telegram import buttons, commands, errors, flood_guard, greeting, inline, questions
+from bot.telegram import buttons, cards, commands, errors, flood_guard, greeting, inline, questions
 from bot.telegram.render import NO_PREVIEW
 from bot.telegram.services import AnyApplication, BotServices, QuestionHook, install, on_question
 from bot.telegram.transient import RetryingRateLimiter
@@ -42,6 +42,7 @@ HANDLERS: tuple[Registrar, ...] = (
     flood_guard.register,
     commands.register,
     subscriptions.register,
+    cards.register,  # before buttons: it claims the card buttons
     buttons.register,
     inline.register,
     questions.register,

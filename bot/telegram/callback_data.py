@@ -27,9 +27,10 @@ class Action(StrEnum):
     TRANSLATE_HELP = "help"  # re-render this help message in the given language
     TRANSLATE_GREETING = "greet"  # re-render this group greeting in the given language
     TRANSLATE_PROPOSALS = "lstl"  # re-render this proposals message in the given language
+    SEND_CARD = "card"  # send this passage's quote card (an image) in the given language
 
 
-_NEEDS_PASSAGE = frozenset({Action.SHOW_PASSAGE, Action.TRANSLATE_ANSWER})
+_NEEDS_PASSAGE = frozenset({Action.SHOW_PASSAGE, Action.TRANSLATE_ANSWER, Action.SEND_CARD})
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,10 +169,11 @@ def _show_buttons(passages: Sequence[Passage], lang: Lang) -> list[list[InlineKe
 
 
 def render_passage(doc: Document, passage: Passage, lang: Lang, related: Sequence[Passage] = ()) -> Rendered:
-    """An answer message: the quotation, a language switch, share, and the next-best passages."""
+    """An answer message: the quotation, a language switch, share, its quote card, and the next-best passages."""
     top_row = [
         _language_switch(Action.TRANSLATE_ANSWER, lang, passage.id),
         InlineKeyboardButton(texts(lang).share_button, switch_inline_query=share_query(passage, lang)),
+        InlineKeyboardButton(texts(lang).card_button, callback_data=ButtonPress(Action.SEND_CARD, lang, passage.id).encode()),
     ]
     rows = [top_row, *_show_buttons([p for p in related if p.id != passage.id], lang)]
     return Rendered(passage_html(doc, passage, lang), InlineKeyboardMarkup(rows))

@@ -16,18 +16,38 @@ from telegram.constants import ParseMode
 from bot.telegram.render import NO_PREVIEW, Rendered
 
 
+def _quote(message: Message, quoting: Message | None) -> ReplyParameters | None:
+    if message.chat.type == Chat.PRIVATE:
+        return None
+    quoted = message if quoting is None else quoting
+    return ReplyParameters(message_id=quoted.message_id, allow_sending_without_reply=True)
+
+
+def _topic(message: Message) -> int | None:
+    return message.message_thread_id if message.is_topic_message else None
+
+
 async def reply(message: Message, rendered: Rendered, *, quoting: Message | None = None) -> Message:
     """Send ``rendered`` in ``message``'s chat and topic; in groups quote ``quoting`` (default: ``message``)."""
-    quote = None
-    if message.chat.type != Chat.PRIVATE:
-        quoted = message if quoting is None else quoting
-        quote = ReplyParameters(message_id=quoted.message_id, allow_sending_without_reply=True)
     return await message.get_bot().send_message(
         chat_id=message.chat_id,
         text=rendered.text,
         parse_mode=ParseMode.HTML,
         reply_markup=rendered.markup,
-        reply_parameters=quote,
+        reply_parameters=_quote(message, quoting),
         link_preview_options=NO_PREVIEW,
-        message_thread_id=message.message_thread_id if message.is_topic_message else None,
+        message_thread_id=_topic(message),
+    )
+
+
+async def reply_photo(message: Message, photo: bytes | str, caption_html: str, *, filename: str = "card.png") -> Message:
+    """Send a photo (PNG bytes to upload, or the ``file_id`` of an earlier upload) where :func:`reply` would send text."""
+    return await message.get_bot().send_photo(
+        chat_id=message.chat_id,
+        photo=photo,
+        filename=filename if isinstance(photo, bytes) else None,
+        caption=caption_html,
+        parse_mode=ParseMode.HTML,
+        reply_parameters=_quote(message, None),
+        message_thread_id=_topic(message),
     )

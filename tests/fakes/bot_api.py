@@ -35,7 +35,8 @@ Test-side API (everything is synchronous except the waits):
   (messages the bot sent, as dicts; edits update them in place), ``api.sent_texts(chat_id)``,
   ``api.sent_html(chat_id)`` (re-rendered from entities, e.g. to find ``<blockquote>``),
   ``api.callback_answers[query_id]``, ``api.inline_answers[query_id]``,
-  ``api.commands(scope=None, language_code="")``, ``api.deleted`` ((chat_id, message_id)
+  ``api.commands(scope=None, language_code="")``, ``api.uploads`` (the bytes of each photo
+  uploaded with sendPhoto; a resend by ``file_id`` adds none), ``api.deleted`` ((chat_id, message_id)
   pairs), ``api.inline_result_message(query_id, result_id)`` (what picking an answered inline
   result would post: parsed text and entities).
 - Waiting: ``await api.wait_for(predicate, timeout=5)``, ``await api.wait_for_messages(n,
@@ -48,10 +49,15 @@ Test-side API (everything is synchronous except the waits):
   delivered at once, answered late), ``api.block(chat_id)``,
   ``api.deactivate(chat_id)``, ``api.forget_chat(chat_id)``, ``api.kick(chat_id)``,
   ``api.migrate(group_id, supergroup_id)`` (PTB's ChatMigrated), ``api.unblock(chat_id)``,
-  ``api.set_member_status(chat_id, user_id, status)``, ``api.expire_queries()``,
+  ``api.set_member_status(chat_id, user_id, status)``, ``api.expire_queries()``, ``api.forget_files()``,
   ``api.enable_flood_control(FloodControl(...))`` (429s over Telegram's limits),
   ``api.revoke_token()`` (401 on every call from now on, long polls in progress included),
   ``api.set_down(True|False)`` (every connection dropped: the API unreachable).
+
+sendPhoto takes a multipart upload or the ``file_id`` of an earlier one (any of its sizes), keeps
+an upload as Telegram does (thumbnail to original, each size its own ``file_id``), and refuses what
+Telegram refuses: an empty or unreadable file, over 10 MB, odd dimensions, an unknown ``file_id``,
+a caption over 1024 characters once parsed or with broken HTML.
 
 Deliberate differences from Telegram: a bare ``&`` in HTML is refused (Telegram lets it pass;
 it always means unescaped text); Markdown parse modes are not implemented (400); the bot sees
@@ -101,7 +107,9 @@ from tests.fakes.validation import (
     check_commands,
     check_inline_button,
     check_inline_results,
+    check_photo,
     check_reply_markup,
+    format_caption,
     format_text,
 )
 
@@ -134,6 +142,7 @@ STRING_FIELDS = frozenset(
     {
         "text",
         "caption",
+        "photo",  # a file_id when not an upload
         "parse_mode",
         "callback_query_id",
         "inline_query_id",
@@ -228,6 +237,9 @@ class FakeBotApi:
         self.callback_answers: dict[str, JsonDict] = {}
         self.inline_answers: dict[str, JsonDict] = {}
         self.inline_edits: list[JsonDict] = []
+        self.uploads: list[bytes] = []  # every photo uploaded (not resent by file_id), in order
+        self._photos: dict[str, list[JsonDict]] = {}  # file_id -> the PhotoSize list it belongs to
+        self._file_ids = itertools.count(1)
         self.server_errors: list[BaseException] = []
         self.flood = FloodMeter()
         self.webhook: JsonDict = {"url": ""}
@@ -263,6 +275,7 @@ class FakeBotApi:
             "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "sendmessage": self._send_message,
+            "sendphoto": self._send_photo,
             "editmessagetext": self._edit_message_text,
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "deletemessage": self._delete_message,
@@ -578,6 +591,10 @@ class FakeBotApi:
             message["reply_markup"] = markup
         return message
 
+    def forget_files(self) -> None:
+        """Every file_id issued so far stops working (as after Telegram moved or dropped the files)."""
+        self._photos.clear()
+
     def expire_queries(self) -> None:
         """Make every callback and inline query so far too old to answer."""
         for query in self._queries.values():
@@ -835,7 +852,8 @@ class FakeBotApi:
             if isinstance(field_value, str):
                 params[key] = FakeBotApi._decode_field(key, field_value)
             elif isinstance(field_value, web.FileField):
-                params[key] = {"filename": field_value.filename, "size": len(field_value.file.read())}
+                content = field_value.file.read()
+                params[key] = {"filename": field_value.filename, "size": len(content), "content": content}
         return params
 
     @staticmethod
@@ -1108,6 +1126,73 @@ class FakeBotApi:
         self.sent[state.chat["id"]].append(message)
         self.all_sent.append(message)
         return message
+
+    def _send_photo(self, params: JsonDict) -> JsonDict:
+        """An uploaded photo (multipart, or ``attach://name``) or the ``file_id`` of one sent before, as Telegram does."""
+        state = self._target_chat(params)
+        self._check_access(state)
+        caption, entities = format_caption(
+            params.get("caption"), params.get("parse_mode"), params.get("caption_entities")
+        )
+        markup = check_reply_markup(params.get("reply_markup"))
+        reply = self._reply_target(state, params)
+        thread_id = self._thread_target(state, params)
+        photo = params.get("photo")
+        if isinstance(photo, str) and photo.startswith("attach://"):
+            photo = params.get(photo.removeprefix("attach://"))
+        if isinstance(photo, dict) and "content" in photo:
+            sizes = self._store_photo(photo["content"])
+        elif isinstance(photo, str) and photo in self._photos:
+            sizes = self._photos[photo]
+        elif isinstance(photo, str) and photo:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        else:
+            raise bad_request("there is no photo in the request")
+        self.flood.check(state.chat["id"], group=state.chat["type"] != "private")
+        message: JsonDict = {
+            "message_id": state.next_message_id,
+            "from": self.bot_user,
+            "chat": state.chat,
+            "date": int(time.time()),
+            "photo": sizes,
+        }
+        state.next_message_id += 1
+        if caption:
+            message["caption"] = caption
+        if entities:
+            message["caption_entities"] = entities
+        if markup:
+            message["reply_markup"] = markup
+        if reply is not None:
+            message["reply_to_message"] = reply
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
+        state.messages[message["message_id"]] = message
+        self.sent[state.chat["id"]].append(message)
+        self.all_sent.append(message)
+        return message
+
+    def _store_photo(self, content: bytes) -> list[JsonDict]:
+        """Keep an upload as Telegram does: a few sizes (thumbnail up to the original), each with its own file_id."""
+        width, height = check_photo(content)
+        self.uploads.append(content)
+        number = next(self._file_ids)
+        sizes = []
+        longest = max(width, height)
+        for side in sorted({s for s in (90, 320, 800) if s < longest} | {longest}):
+            scale = side / longest
+            sizes.append(
+                {
+                    "file_id": f"AgACAgIAAxk-photo{number}-{side}",
+                    "file_unique_id": f"AQAD{number}-{side}",
+                    "width": round(width * scale),
+                    "height": round(height * scale),
+                    "file_size": len(content) * side // longest,
+                }
+            )
+        for size in sizes:
+            self._photos[size["file_id"]] = sizes
+        return sizes
 
     def _reply_target(self, state: _ChatState, params: JsonDict) -> JsonDict | None:
         reply_parameters = (

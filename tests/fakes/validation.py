@@ -6,9 +6,12 @@ bot bug that Telegram would reject shows up as the same PTB exception in the tes
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from typing import Any
+
+from PIL import Image
 
 from tests.fakes.telegram_html import HtmlParseError, parse_html, utf16_len
 
@@ -21,6 +24,10 @@ MAX_INLINE_RESULTS = 50
 MAX_INLINE_RESULT_ID_BYTES = 64
 MAX_INLINE_KEYBOARD_BUTTONS = 100
 MAX_COMMANDS = 100
+MAX_CAPTION_CHARS = 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's limit for photos sent by upload
+MAX_PHOTO_SIDES = 10000  # width + height
+MAX_PHOTO_RATIO = 20
 BUTTON_ACTIONS = frozenset(
     {
         "url",
@@ -106,6 +113,33 @@ def format_text(
     if len(text) > MAX_MESSAGE_CHARS:
         raise bad_request("message is too long")
     return text, parsed_entities
+
+
+def format_caption(caption: Any, parse_mode: Any, entities: Any) -> tuple[str, list[JsonDict]]:
+    """A media caption: optional, parsed like message text, at most 1024 characters once parsed."""
+    if caption is None or caption == "":
+        return "", []
+    text, parsed = format_text(caption, parse_mode, entities, empty_error="caption is empty")
+    if len(text) > MAX_CAPTION_CHARS:
+        raise bad_request("message caption is too long")
+    return text, parsed
+
+
+def check_photo(content: bytes) -> tuple[int, int]:
+    """The (width, height) of an uploaded photo, refused as Telegram refuses it: empty, too big, not an image, odd shape."""
+    if not content:
+        raise bad_request("file must be non-empty")
+    if len(content) > MAX_PHOTO_BYTES:
+        raise ApiError(413, "Request Entity Too Large")
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()
+            width, height = image.size
+    except (OSError, SyntaxError, ValueError) as err:
+        raise bad_request("IMAGE_PROCESS_FAILED") from err
+    if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * min(width, height):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    return width, height
 
 
 def _check_button(button: Any) -> None:
