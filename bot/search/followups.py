@@ -115,6 +115,22 @@ def _bare(term: Term) -> str:
     return word
 
 
+def _kind(shape: _Shape) -> Kind | None:
+    if len(shape.own) > MAX_OWN_WORDS or shape.to_bot:
+        return None
+    if shape.ordinal is not None and not shape.own and shape.bare:
+        return Kind.ORDINAL
+    if shape.more and not shape.own:
+        return Kind.MORE
+    if shape.why and not shape.own:
+        return Kind.WHY
+    if shape.question_word and not shape.own and shape.linked and shape.bare:
+        return Kind.SAME
+    if shape.own and shape.linked:
+        return Kind.REFINE
+    return None
+
+
 class FollowupResolver:
     """Reads questions against a conversation; built once beside the index, immutable, pure."""
 
@@ -126,40 +142,27 @@ class FollowupResolver:
 
     def kind(self, question: str, conversation: Conversation) -> Kind | None:
         """Which follow-up ``question`` is in ``conversation``, or None for an ordinary question."""
-        if not conversation:
-            return None
-        shape = self._shape(question)
-        if len(shape.own) > MAX_OWN_WORDS or shape.to_bot:
-            return None
-        if shape.ordinal is not None and not shape.own and shape.bare:
-            return Kind.ORDINAL
-        if shape.more and not shape.own:
-            return Kind.MORE
-        if shape.why and not shape.own:
-            return Kind.WHY
-        if shape.question_word and not shape.own and shape.linked and shape.bare:
-            return Kind.SAME
-        if shape.own and shape.linked:
-            return Kind.REFINE
-        return None
+        return _kind(self._shape(question)) if conversation else None
 
     def answer(self, question: str, conversation: Conversation, top: int = 3) -> Answer:
         """The answer to ``question`` asked after ``conversation`` (the engine's own when no follow-up)."""
         alone = self._index.search(question, top=top)
-        kind = self.kind(question, conversation)
         last = conversation.last
-        if kind is None or last is None or alone.match == "smalltalk":
+        if last is None or alone.match == "smalltalk":
+            return alone
+        shape = self._shape(question)
+        kind = _kind(shape)
+        if kind is None:
             return alone
         if kind is Kind.ORDINAL:
-            ordinal = self._shape(question).ordinal
-            return self._asked(question, self._index.search(f"{_NOUNS[alone.lang]} {ordinal}", top=top))
+            return self._asked(question, self._index.search(f"{_NOUNS[alone.lang]} {shape.ordinal}", top=top))
         if kind is Kind.MORE:
             return self._more(alone, conversation, top)
         if kind is Kind.WHY:
             return self._asked(question, self._index.search(_PURPOSE[alone.lang], top=top))
         if kind is Kind.SAME and last.match in ("answer", "closest"):
             return self._quote(alone, zip(last.passage_ids, last.scores), last.match)
-        if alone.answered or not self._mostly_known(self._shape(question).own):
+        if alone.answered or not self._mostly_known(shape.own):
             return alone
         carried = self._carried(last, alone.lang)
         if not carried:
