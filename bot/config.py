@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     rate_group_per_minute: float = Field(default=20.0, ge=0.1, le=60_000_000, allow_inf_nan=False)
     request_timeout_seconds: float = Field(default=5.0, gt=0, le=300, allow_inf_nan=False)
 
+    # The optional semantic reranker (bot/search/semantic.py, the '.[semantic]' extra): off unless asked for.
+    semantic: bool = False
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -142,6 +145,19 @@ class Settings(BaseSettings):
                 if not re.fullmatch(r"-?\d+", p):
                     raise ValueError("expected Telegram user ids separated by commas, e.g. 42,43 or [42,43]")
             return tuple(int(p) for p in parts)
+        return v
+
+    @field_validator("semantic", mode="before")
+    @classmethod
+    def _on_off(cls, v: Any) -> Any:
+        """``on``/``off`` as the docs write it; true/false, yes/no and 1/0 too. Anything else is named."""
+        if isinstance(v, str):
+            word = v.strip().lower()
+            if word in ("on", "true", "yes", "1"):
+                return True
+            if word in ("off", "false", "no", "0", ""):
+                return False
+            raise ValueError("expected on or off")
         return v
 
     @field_validator("api_base_url", "webhook_url")

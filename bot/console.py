@@ -26,6 +26,7 @@ from bot.conversation import Conversation, MemoryConversations, Turn
 from bot.knowledge_base import Lang, load_knowledge
 from bot.search import PassageIndex
 from bot.search.followups import FollowupResolver
+from bot.search.semantic import reranker_for
 
 _EXIT_WORDS = frozenset({"exit", "quit", "خروج", ":q"})
 _CONSOLE = "console"  # the chat's one conversation key
@@ -95,7 +96,8 @@ def render_text(answer: Answer) -> str:
 def _load(settings: Settings) -> FollowupResolver:
     """The index, wrapped by the resolver that reads follow-ups against a conversation."""
     knowledge = load_knowledge(settings.knowledge_dir)
-    return FollowupResolver(PassageIndex.build(knowledge), knowledge.entries())
+    reranker = reranker_for(settings, [p for _, p in knowledge.entries()])
+    return FollowupResolver(PassageIndex.build(knowledge, reranker), knowledge.entries())
 
 
 _NEW = Conversation()

@@ -110,3 +110,19 @@ def test_empty_value_means_unset(monkeypatch: pytest.MonkeyPatch, name: str) -> 
     monkeypatch.setenv(name, "  ")
     s = load_settings()
     assert getattr(s, name.removeprefix("BOT_").lower()) is None
+
+
+@pytest.mark.parametrize(("raw", "on"), [("on", True), ("OFF", False), ("true", True), ("0", False), ("", False)])
+def test_semantic_reads_on_and_off(monkeypatch: pytest.MonkeyPatch, raw: str, on: bool) -> None:
+    monkeypatch.setenv("BOT_SEMANTIC", raw)
+    assert load_settings().semantic is on
+
+
+def test_semantic_is_off_by_default() -> None:
+    assert load_settings().semantic is False
+
+
+def test_a_bad_semantic_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_SEMANTIC", "maybe")
+    with pytest.raises(SettingsError, match=r"BOT_SEMANTIC: expected on or off"):
+        load_settings()

