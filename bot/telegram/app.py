@@ -90,7 +90,8 @@ def build_application(services: BotServices, *, on_unauthorized: Callable[[], No
                 max_retries=MAX_RETRIES,
             )
         )
-        .get_updates_request(UpdatesRequest(on_unauthorized=on_unauthorized, connection_pool_size=1))
+        # Two connections: the final confirming getUpdates at stop must not wait for the cancelled long poll's.
+        .get_updates_request(UpdatesRequest(on_unauthorized=on_unauthorized, connection_pool_size=2))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_run_all(ON_START))
         .post_shutdown(_run_all(ON_STOP))

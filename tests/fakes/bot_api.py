@@ -792,7 +792,10 @@ class FakeBotApi:
             self._in_flight += 1
             self._activity += 1
         try:
-            params = await self._read_params(request)
+            try:
+                params = await self._read_params(request)
+            except ConnectionResetError:  # the client gave up mid-request (a cancelled long poll): its right
+                return web.Response(status=499)
             self.calls.append(Call(method, params))
             fault = self.faults.take(method.lower(), params)
             if fault is not None and fault.kind == "delay":
