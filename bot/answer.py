@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from babel import dates as babel_dates
 from pydantic import BaseModel
 
 from bot.knowledge_base import Document, Lang, Passage
@@ -22,8 +23,6 @@ Match = Literal["answer", "closest", "none", "smalltalk"]
 
 Fact = Literal["count", "overview", "date", "title"]
 """A question about the document itself, answered from its metadata beside the supporting passage."""
-
-_MONTHS_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
 
 
 class SourcePayload(BaseModel):
@@ -49,11 +48,11 @@ class AnswerPayload(BaseModel):
 
 
 def source_name(doc: Document, lang: Lang) -> str:
-    """Who reported the quote and what it reports, e.g. 'TASS, on the Kremlin statement of 25 September 2020'."""
+    """What the quote is: the agency's Arabic report, who republished it, on which statement of which date."""
+    date = format_date(doc.date, lang)
     if lang == "ar":
-        date = f"{doc.date.day} {_MONTHS_AR[doc.date.month - 1]} {doc.date.year}"
-        return f"{doc.agency_ar}، عن بيان الكرملين بتاريخ {date}"
-    return f"{doc.agency_en}, on the Kremlin statement of {doc.date.day} {doc.date:%B %Y}"
+        return f"تقرير وكالة {doc.agency_ar} بالعربية عن بيان الكرملين الصادر في {date}، كما أعادت نشره {doc.publisher_ar}"
+    return f"{doc.agency_en} Arabic report on the Kremlin statement of {date}, republished by the {doc.publisher_en}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +137,13 @@ def fact_text(answer: Answer) -> str:
 
 
 def format_date(date: dt.date, lang: Lang) -> str:
+    """A date as readers of ``lang`` write it, month names from Babel's CLDR data.
+
+    Arabic gives both month names, ``25 أيلول/سبتمبر 2020``, as the article itself does
+    (``آيار/ مايو``): Levantine readers say أيلول, Egyptian and Gulf readers سبتمبر.
+    """
     if lang == "ar":
-        return f"{date.day} {_MONTHS_AR[date.month - 1]} {date.year}"
-    return f"{date.day} {date:%B %Y}"
+        levant = babel_dates.format_date(date, "MMMM", locale="ar_SY")
+        common = babel_dates.format_date(date, "MMMM", locale="ar")
+        return f"{date.day} {levant}/{common} {date.year}"
+    return babel_dates.format_date(date, "d MMMM y", locale="en")

@@ -42,6 +42,10 @@ class Passage(_Frozen):
     summary_en: str | None = Field(default=None, min_length=1, max_length=400)
     keywords_ar: tuple[str, ...] = ()
     keywords_en: tuple[str, ...] = ()
+    # False when the quote does not say who speaks ("He added: ..."): the reply names the speaker beside it.
+    names_speaker: bool = True
+    # "metadata": the article's byline, photo credit or source line; answered, never suggested as "see also".
+    kind: Literal["statement", "metadata"] = "statement"
 
     @model_validator(mode="after")
     def _summaries_come_in_pairs(self) -> Passage:
@@ -72,7 +76,7 @@ class Document(_Frozen):
     agency_en: str = Field(min_length=1)
     publisher_ar: str = Field(min_length=1)
     publisher_en: str = Field(min_length=1)
-    speaker_ar: str | None = Field(default=None, min_length=1)  # whose statement it is: named on quote cards
+    speaker_ar: str | None = Field(default=None, min_length=1)  # whose statement it is: on quote cards, and beside quotes that do not name him
     speaker_en: str | None = Field(default=None, min_length=1)
     url: str = Field(pattern=r"^https?://\S+$")
     url_ru: str | None = Field(default=None, pattern=r"^https?://\S+$")
@@ -83,6 +87,9 @@ class Document(_Frozen):
 
     def speaker(self, lang: Lang) -> str | None:
         return self.speaker_ar if lang == "ar" else self.speaker_en
+
+    def publisher(self, lang: Lang) -> str:
+        return self.publisher_ar if lang == "ar" else self.publisher_en
 
 
 class KnowledgeFile(_Frozen):
