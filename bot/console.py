@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from bot.answer import Answer, Hit, fact_text, source_name
+from bot.bidi import isolate_latin
 from bot.config import Settings
 from bot.conversation import Conversation, MemoryConversations, Turn
 from bot.knowledge_base import Lang, load_knowledge
@@ -32,20 +33,32 @@ _EXIT_WORDS = frozenset({"exit", "quit", "خروج", ":q"})
 _CONSOLE = "console"  # the chat's one conversation key
 _SUGGESTION_CHARS = 160
 
+_LINKS = {
+    "en": ("Kremlin (English)", "Kremlin (Russian original)", "TASS (English)"),
+    "ar": ("الكرملين (بالإنجليزية)", "الكرملين (الأصل الروسي)", "تاس (بالإنجليزية)"),
+}
 _TEXT = {
     "en": {
-        "translation": "Our translation of the Arabic report. Original:",
+        "translation": "Our translation (unofficial) of TASS's Arabic report. Arabic original:",
         "source": "Source",
         "see_also": "See also",
-        "no_answer": "The statement does not answer that. Closest passages:",
+        "no_answer": "That is not in the statement. What it does cover, closest first:",
+        "not_sure": "I'm not sure the statement answers this; here is the closest it comes.",
+        "closest": "Closest passage:",
+        "smalltalk": "Hello! I'm Bayan: I answer questions about Putin's statement on international information "
+        "security with the exact passage and its source. Try, for example: What did Putin propose about elections?",
         "banner": "Ask about Putin's 2020 statement on Russia–US information security, in Arabic or English.\n"
         "Type 'exit' or press Ctrl-D to leave.",
     },
     "ar": {
-        "translation": "الترجمة الإنجليزية:",
+        "translation": "ترجمتنا الإنجليزية (غير رسمية):",
         "source": "المصدر",
         "see_also": "انظر أيضا",
-        "no_answer": "لا يجيب البيان عن هذا السؤال. أقرب المقاطع:",
+        "no_answer": "هذا ليس في البيان. ما يتناوله البيان، الأقرب أولاً:",
+        "not_sure": "لست متأكداً من أن البيان يجيب عن سؤالك، وهذا أقرب ما فيه.",
+        "closest": "أقرب مقطع في البيان:",
+        "smalltalk": "أهلاً! أنا «بيان»: أجيب عن الأسئلة حول بيان بوتين بشأن أمن المعلومات الدولي باقتباس حرفي ومصدره. "
+        "جرّب مثلاً: ماذا اقترح بوتين بشأن الانتخابات؟",
         "banner": "",
     },
 }
@@ -64,21 +77,29 @@ def _shorten(text: str, limit: int = _SUGGESTION_CHARS) -> str:
 
 def _render_hit(hit: Hit, lang: Lang) -> list[str]:
     t = _TEXT[lang]
-    other = hit.passage.text_ar if lang == "en" else hit.passage.text_en
+    doc, passage = hit.document, hit.passage
+    other = passage.text_ar if lang == "en" else passage.text_en
+    speaker = doc.speaker(lang)
+    urls = (doc.url, doc.url_ru, doc.url_agency_en)
     return [
         f"«{hit.quote(lang)}»",
+        *([f"— {speaker}"] if speaker and not passage.names_speaker else []),
         "",
         t["translation"],
         f"  {other}",
         "",
-        f"{t['source']}: {source_name(hit.document, lang)}",
-        f"  {hit.document.url}",
+        f"{t['source']}: {source_name(doc, lang)}",
+        *(f"  {isolate_latin(f'{name}: {url}')}" for name, url in zip(_LINKS[lang], urls, strict=True) if url),
     ]
 
 
 def render_text(answer: Answer) -> str:
     """The answer as a person reads it in a terminal."""
     t = _TEXT[answer.lang]
+    if answer.match == "smalltalk":
+        return t["smalltalk"]
+    if answer.match == "closest" and answer.best is not None:
+        return "\n".join([t["not_sure"], "", t["closest"], *_render_hit(answer.best, answer.lang)])
     if answer.answered and answer.best is not None:
         lines = [fact_text(answer), ""] if answer.fact else []
         lines += _render_hit(answer.best, answer.lang)
@@ -86,7 +107,7 @@ def render_text(answer: Answer) -> str:
             return "\n".join(lines)
         if len(answer.hits) > 1:
             lines += ["", f"{t['see_also']}:"]
-            lines += [f"  [{h.passage.id}] {_shorten(h.quote(answer.lang))}" for h in answer.hits[1:]]
+            lines += [f"  [{h.passage.id}] {_shorten(h.quote(answer.lang))}" for h in answer.hits[1:] if h.passage.kind != "metadata"]
         return "\n".join(lines)
     lines = [t["no_answer"]]
     lines += [f"  {n}. [{h.passage.id}] {_shorten(h.quote(answer.lang))}" for n, h in enumerate(answer.hits, 1)]

@@ -50,7 +50,7 @@ def test_closing_lines_are_passages() -> None:
 def test_document_metadata_matches_the_facts() -> None:
     doc = load_knowledge(KNOWLEDGE).documents[0]
     assert doc.date.isoformat() == "2020-09-25"
-    assert doc.url == "http://en.kremlin.ru/events/president/news/64086"
+    assert doc.url == "https://en.kremlin.ru/events/president/news/64086"
     assert doc.agency_en == "TASS"
 
 

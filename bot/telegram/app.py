@@ -49,7 +49,7 @@ HANDLERS: tuple[Registrar, ...] = (
     greeting.register,
 )
 FALLBACKS: tuple[Registrar, ...] = (commands.register_fallbacks, buttons.register_fallbacks)
-ON_START: tuple[Hook, ...] = (commands.publish_command_menus, subscriptions.start)
+ON_START: tuple[Hook, ...] = (commands.publish_profile, subscriptions.start)
 ON_STOP: tuple[Hook, ...] = (subscriptions.stop,)
 ON_QUESTION: tuple[QuestionHook, ...] = (subscriptions.record_question,)
 # MY_CHAT_MEMBER: the bot's own membership changes, so it can greet a group that adds it.

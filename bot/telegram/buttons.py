@@ -15,6 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.knowledge_base import KnowledgeBase, Passage
+from bot.telegram import questions
 from bot.telegram.callback_data import Action, ButtonPress, decode
 from bot.telegram.render import (
     NO_PREVIEW,
@@ -24,6 +25,7 @@ from bot.telegram.render import (
     render_help,
     render_passage,
     render_proposals_message,
+    render_start,
 )
 from bot.telegram.replies import reply
 from bot.telegram.services import AnyApplication, services_of
@@ -39,6 +41,8 @@ def _rendering(press: ButtonPress, message: Message, context: ContextTypes.DEFAU
     knowledge = services_of(context).knowledge
     if press.action in (Action.SHOW_PROPOSALS, Action.TRANSLATE_PROPOSALS):
         return render_proposals_message(knowledge, press.lang)
+    if press.action is Action.TRANSLATE_START:
+        return render_start(knowledge, press.lang)
     if press.action is Action.TRANSLATE_HELP:
         return render_help(knowledge, press.lang, context.bot.username or "")
     if press.action is Action.TRANSLATE_GREETING:
@@ -61,6 +65,18 @@ async def _edit(query: CallbackQuery, rendered: Rendered) -> None:
             raise
 
 
+async def _ask_example(update: Update, context: ContextTypes.DEFAULT_TYPE, press: ButtonPress) -> None:
+    """An example question's button: asked as if typed, answered in a new message."""
+    assert update.callback_query is not None
+    examples = texts(press.lang).examples
+    number = int(press.passage_id or "-1") if (press.passage_id or "").isdigit() else -1
+    if not 0 <= number < len(examples):
+        await _answer_stale(update.callback_query)
+        return
+    await update.callback_query.answer()
+    await questions.answer_question(update, context, examples[number])
+
+
 async def _answer_stale(query: CallbackQuery) -> None:
     await query.answer(texts(user_lang(query.from_user)).stale_button)
 
@@ -72,6 +88,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message
     if press is None or not isinstance(message, Message):  # e.g. a message too old to be accessible
         await _answer_stale(query)
+        return
+    if press.action is Action.ASK_EXAMPLE:
+        await _ask_example(update, context, press)
         return
     rendered = _rendering(press, message, context)
     if rendered is None:

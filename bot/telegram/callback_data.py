@@ -28,9 +28,11 @@ class Action(StrEnum):
     TRANSLATE_GREETING = "greet"  # re-render this group greeting in the given language
     TRANSLATE_PROPOSALS = "lstl"  # re-render this proposals message in the given language
     SEND_CARD = "card"  # send this passage's quote card (an image) in the given language
+    TRANSLATE_START = "start"  # re-render this /start screen in the given language
+    ASK_EXAMPLE = "ask"  # ask example question number <passage id field> of the given language's texts
 
 
-_NEEDS_PASSAGE = frozenset({Action.SHOW_PASSAGE, Action.TRANSLATE_ANSWER, Action.SEND_CARD})
+_NEEDS_PASSAGE = frozenset({Action.SHOW_PASSAGE, Action.TRANSLATE_ANSWER, Action.SEND_CARD, Action.ASK_EXAMPLE})
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,17 +25,17 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     svc = services_of(context)
     words = query.query.strip()
     button = None
-    if not words:
-        results = inline_proposals(svc.knowledge, user_lang(query.from_user))
+    answer = svc.index.search(words[: svc.settings.max_question_chars], top=MAX_RESULTS) if words else None
+    if answer is None or answer.match == "smalltalk":  # "hi": nothing to search for, offer the proposals
+        results = inline_proposals(svc.knowledge, answer.lang if answer else user_lang(query.from_user))
     else:
-        answer = svc.index.search(words[: svc.settings.max_question_chars], top=MAX_RESULTS)
         seen: set[str] = set()
         results = []
         for hit in answer.hits:
             if hit.passage.id not in seen:
                 seen.add(hit.passage.id)
                 results.append(inline_passage(hit.document, hit.passage, answer.lang))
-        if not answer.answered:
+        if answer.match == "none":
             button = InlineQueryResultsButton(text=texts(answer.lang).inline_not_found_button, start_parameter="help")
     await query.answer(
         results[:MAX_RESULTS],

@@ -109,7 +109,7 @@ async def answer_question(
         if remark and not answer.answered:
             outcome = "remark"
         else:
-            sent = await reply(message, render_answer(answer, svc.knowledge.documents), quoting=quoting)
+            sent = await reply(message, render_answer(answer, svc.knowledge), quoting=quoting)
             store.put(answer_key(sent), conversation.then(Turn.of(answer, store.now())))
             outcome = "answered" if answer.answered else "abstained"
             await _notify(context, answer.answered, update.update_id)

@@ -2,6 +2,8 @@
 
 Every piece of text put into HTML goes through :func:`esc` — the user's words and the
 knowledge base alike, because a quotation may contain ``<`` or ``&`` as easily as a question.
+Arabic text never goes in ``<i>`` (Arabic has no italics) or ``<code>`` (monospace Arabic is
+unreadable); plain-text button labels get the same bidi isolation as :func:`esc` gives HTML.
 Every message goes through :func:`fit`, which keeps it within Telegram's 4096 characters by
 cutting at a tag boundary, closing what is open and ending with an ellipsis and the source
 link, so an over-long text is shortened instead of rejected.
@@ -23,10 +25,11 @@ from telegram import (
 )
 from telegram.constants import MessageLimit, ParseMode
 
-from bot.answer import Answer, fact_text, source_name
+from bot.answer import Answer, fact_text, format_date, source_name
+from bot.bidi import isolate_latin
 from bot.knowledge_base import Document, KnowledgeBase, Lang, Passage
 from bot.telegram.callback_data import Action, ButtonPress, decode
-from bot.telegram.texts import other_lang, texts
+from bot.telegram.texts import other_lang, proposal_name, texts
 
 MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096
 ECHO_CHARS = 200  # how much of a question we repeat back
@@ -46,8 +49,9 @@ class Rendered:
 
 
 def esc(text: str) -> str:
-    """Escape text for Telegram HTML (only ``<``, ``>`` and ``&`` are special there)."""
-    return html.escape(text, quote=False)
+    """Text made safe for Telegram HTML: markup escaped (only ``<``, ``>`` and ``&`` are special there),
+    and every Latin run of an Arabic line isolated (:mod:`bot.bidi`) so ``/ask`` is not drawn ``ask/``."""
+    return html.escape(isolate_latin(text), quote=False)
 
 
 def link(url: str, label: str) -> str:
@@ -118,15 +122,30 @@ def _prefix_within(text: str, room: int) -> str:
 
 
 def source_line(doc: Document, lang: Lang) -> str:
-    return f"{esc(texts(lang).source_label)}: {link(doc.url, source_name(doc, lang))}"
+    """What the quote is (the agency's Arabic report, its republisher, the statement and its date), then
+    https links to check it, each labelled with where it goes."""
+    ui = texts(lang)
+    links = [(doc.url, ui.link_kremlin_en), (doc.url_ru, ui.link_kremlin_ru), (doc.url_agency_en, ui.link_agency_en)]
+    checks = " · ".join(link(url, label) for url, label in links if url)
+    return f"{esc(ui.source_label)}: {esc(source_name(doc, lang))}\n{esc(ui.links_label)}: {checks}"
+
+
+def _tail(doc: Document, lang: Lang) -> str:
+    """What an over-long message keeps after the cut: the link to the statement."""
+    return link(doc.url, texts(lang).link_kremlin_en)
+
+
+def label(text: str) -> str:
+    """A plain-text button label: Latin runs inside Arabic isolated, like :func:`esc` does for HTML."""
+    return isolate_latin(text)
 
 
 def passage_label(passage: Passage, lang: Lang) -> str:
     """A short button label: the proposal's number and summary, else the passage's opening words."""
     summary = passage.summary(lang)
     if passage.proposal is not None and summary:
-        return clip(f"{passage.proposal}. {summary}", LABEL_CHARS)
-    return clip(summary or passage.text(lang), LABEL_CHARS)
+        return label(clip(f"{passage.proposal}. {summary}", LABEL_CHARS))
+    return label(clip(summary or passage.text(lang), LABEL_CHARS))
 
 
 def share_query(passage: Passage, lang: Lang) -> str:
@@ -134,21 +153,33 @@ def share_query(passage: Passage, lang: Lang) -> str:
     return clip(passage.summary(lang) or passage.text(lang), SHARE_CHARS).removesuffix("…")
 
 
+def _speaker(doc: Document, passage: Passage, lang: Lang) -> list[str]:
+    """``— Vladimir Putin`` under a quote that does not say who speaks ("He added: ..."), outside the quote."""
+    speaker = doc.speaker(lang)
+    return [f"— {esc(speaker)}"] if speaker and not passage.names_speaker else []
+
+
 def passage_html(doc: Document, passage: Passage, lang: Lang) -> str:
-    """The quotation in ``lang``, labelled as a translation for English with the Arabic original, then the source."""
+    """The quotation in ``lang`` and its speaker when the quote does not name him, then the source.
+
+    English is labelled as our unofficial translation, and keeps the Arabic original it translates
+    in an expandable blockquote: one tap shows it, and the answer stays short on screen.
+    """
     ui = texts(lang)
     parts = []
     if passage.proposal is not None:
-        parts.append(f"<b>{esc(ui.proposal_label.format(number=passage.proposal))}</b>")
+        parts.append(f"<b>{esc(proposal_name(lang, passage.proposal))}</b>")
     if lang == "en":
-        parts.append(f"<i>{esc(ui.translation_label)}:</i>")
+        parts.append(f"{esc(ui.translation_label)}:")
         parts.append(f"<blockquote>{esc(passage.text_en)}</blockquote>")
-        parts.append(f"<i>{esc(ui.original_label)}:</i>")
-        parts.append(f"<blockquote>{esc(passage.text_ar)}</blockquote>")
+        parts += _speaker(doc, passage, lang)
+        parts.append(f"{esc(ui.original_label)}:")
+        parts.append(f"<blockquote expandable>{esc(passage.text_ar)}</blockquote>")
     else:
         parts.append(f"<blockquote>{esc(passage.text_ar)}</blockquote>")
+        parts += _speaker(doc, passage, lang)
     parts.append(source_line(doc, lang))
-    return fit("\n".join(parts), tail=link(doc.url, source_name(doc, lang)))
+    return fit("\n".join(parts), tail=_tail(doc, lang))
 
 
 def _language_switch(action: Action, lang: Lang, passage_id: str | None = None) -> InlineKeyboardButton:
@@ -158,7 +189,11 @@ def _language_switch(action: Action, lang: Lang, passage_id: str | None = None) 
 
 
 def _proposals_button(lang: Lang) -> InlineKeyboardButton:
-    return InlineKeyboardButton(texts(lang).proposals_button, callback_data=ButtonPress(Action.SHOW_PROPOSALS, lang).encode())
+    return InlineKeyboardButton(label(texts(lang).proposals_button), callback_data=ButtonPress(Action.SHOW_PROPOSALS, lang).encode())
+
+
+def _all_proposals_button(lang: Lang) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label(texts(lang).all_proposals_button), callback_data=ButtonPress(Action.SHOW_PROPOSALS, lang).encode())
 
 
 def _show_buttons(passages: Sequence[Passage], lang: Lang) -> list[list[InlineKeyboardButton]]:
@@ -168,39 +203,75 @@ def _show_buttons(passages: Sequence[Passage], lang: Lang) -> list[list[InlineKe
     ]
 
 
-def render_passage(doc: Document, passage: Passage, lang: Lang, related: Sequence[Passage] = ()) -> Rendered:
-    """An answer message: the quotation, a language switch, share, its quote card, and the next-best passages."""
+def _example_buttons(lang: Lang) -> list[list[InlineKeyboardButton]]:
+    """One button per example question; tapping it asks the question (see :data:`Action.ASK_EXAMPLE`)."""
+    return [
+        [InlineKeyboardButton(label(clip(q, LABEL_CHARS)), callback_data=ButtonPress(Action.ASK_EXAMPLE, lang, str(n)).encode())]
+        for n, q in enumerate(texts(lang).examples)
+    ]
+
+
+def _see_also(passages: Sequence[Passage], shown: Passage) -> list[Passage]:
+    """Next-best passages worth a button: not the one shown, and not the byline, photo credit or source line."""
+    return [p for p in passages if p.id != shown.id and p.kind != "metadata"]
+
+
+def _passage_keyboard(passage: Passage, lang: Lang, related: Sequence[Passage]) -> InlineKeyboardMarkup:
     top_row = [
         _language_switch(Action.TRANSLATE_ANSWER, lang, passage.id),
-        InlineKeyboardButton(texts(lang).share_button, switch_inline_query=share_query(passage, lang)),
-        InlineKeyboardButton(texts(lang).card_button, callback_data=ButtonPress(Action.SEND_CARD, lang, passage.id).encode()),
+        InlineKeyboardButton(label(texts(lang).share_button), switch_inline_query=share_query(passage, lang)),
+        InlineKeyboardButton(label(texts(lang).card_button), callback_data=ButtonPress(Action.SEND_CARD, lang, passage.id).encode()),
     ]
-    rows = [top_row, *_show_buttons([p for p in related if p.id != passage.id], lang)]
-    return Rendered(passage_html(doc, passage, lang), InlineKeyboardMarkup(rows))
+    return InlineKeyboardMarkup([top_row, *_show_buttons(_see_also(related, passage), lang)])
 
 
-def render_not_found(answer: Answer, documents: Sequence[Document]) -> Rendered:
-    """The honest 'not in the statement', the question echoed (escaped), and the closest topics as buttons."""
+def render_passage(doc: Document, passage: Passage, lang: Lang, related: Sequence[Passage] = ()) -> Rendered:
+    """An answer message: the quotation, a language switch, share, its quote card, and the next-best passages."""
+    return Rendered(passage_html(doc, passage, lang), _passage_keyboard(passage, lang, related))
+
+
+def render_not_found(answer: Answer, knowledge: KnowledgeBase) -> Rendered:
+    """The honest 'not in the statement' in one line, the question echoed (escaped), and every proposal
+    and other call as a button: the whole of what the statement covers, not a cut list of near misses."""
     lang = answer.lang
     ui = texts(lang)
     parts = [
         f"<b>{esc(ui.not_found)}</b>",
-        f"{esc(ui.your_question)}: <i>{esc(clip(answer.query, ECHO_CHARS))}</i>",
+        f"{esc(ui.your_question)}: «{esc(clip(answer.query, ECHO_CHARS))}»",
+        esc(ui.closest_title),
     ]
-    suggestions = [h.passage for h in answer.hits]
-    if suggestions:
-        parts.append(esc(ui.closest_title))
-    parts += [source_line(doc, lang) for doc in documents]
-    rows = _show_buttons(suggestions, lang)
-    rows.append([_proposals_button(lang)])
+    rows = _show_buttons([p for _, p in knowledge.summarized()], lang)
+    rows.append([_all_proposals_button(lang)])
     return Rendered(fit("\n".join(parts)), InlineKeyboardMarkup(rows))
 
 
-def render_answer(answer: Answer, documents: Sequence[Document]) -> Rendered:
-    """An :class:`Answer` as a message: the best passage with the next-best as buttons, or the not-found note."""
+def render_closest(answer: Answer) -> Rendered:
+    """Plausible but unsure: one line saying so, then the best passage under a 'closest passage' heading
+    with its source, so the reader judges it without a tap."""
     best = answer.best
+    assert best is not None
+    lang = answer.lang
+    ui = texts(lang)
+    body = passage_html(best.document, best.passage, lang)
+    text = fit(f"{esc(ui.not_sure)}\n\n<b>{esc(ui.closest_heading)}</b>\n{body}", tail=_tail(best.document, lang))
+    return Rendered(text, _passage_keyboard(best.passage, lang, [h.passage for h in answer.hits[1:]]))
+
+
+def render_smalltalk(lang: Lang) -> Rendered:
+    """A greeting, thanks, "who are you": who the bot is in two lines, example questions to tap. Never "not answered"."""
+    rows = [*_example_buttons(lang), [_all_proposals_button(lang)]]
+    return Rendered(esc(texts(lang).smalltalk), InlineKeyboardMarkup(rows))
+
+
+def render_answer(answer: Answer, knowledge: KnowledgeBase) -> Rendered:
+    """An :class:`Answer` as a message, by its ``match``: the passage, the closest passage, small talk, or the refusal."""
+    best = answer.best
+    if answer.match == "smalltalk":
+        return render_smalltalk(answer.lang)
+    if answer.match == "closest" and best is not None:
+        return render_closest(answer)
     if not answer.answered or best is None:
-        return render_not_found(answer, documents)
+        return render_not_found(answer, knowledge)
     rendered = render_passage(best.document, best.passage, answer.lang, [h.passage for h in answer.hits[1:]])
     if answer.fact is None:
         return rendered
@@ -209,7 +280,7 @@ def render_answer(answer: Answer, documents: Sequence[Document]) -> Rendered:
 
 
 def render_proposals(knowledge: KnowledgeBase, lang: Lang) -> str:
-    """The numbered proposals in one or two lines each, the other calls, then source and link (HTML).
+    """The numbered proposals in one or two lines each, the other calls, then source and links (HTML).
 
     Shared with the subscription digests, so it depends on nothing but the knowledge base.
     """
@@ -220,42 +291,53 @@ def render_proposals(knowledge: KnowledgeBase, lang: Lang) -> str:
         numbered, others = kfile.proposals(), kfile.other_calls()
         if not numbered and not others:
             continue
-        lines = [f"<i>{esc(doc.title(lang))}</i>"]
+        lines = [f"<b>{esc(doc.title(lang))}</b>"]
         lines += [f"<b>{p.proposal}.</b> {esc(p.summary(lang) or '')}" for p in numbered]
         if others:
             lines.append(f"\n<b>{esc(ui.other_calls_title)}</b>")
             lines += [f"• {esc(p.summary(lang) or '')}" for p in others]
         lines.append(source_line(doc, lang))
         blocks.append("\n".join(lines))
-    tail = " ".join(link(d.url, source_name(d, lang)) for d in knowledge.documents)
+    tail = " ".join(_tail(d, lang) for d in knowledge.documents)
     return fit("\n\n".join(blocks), tail=tail)
 
 
 def render_proposals_message(knowledge: KnowledgeBase, lang: Lang) -> Rendered:
-    button = _language_switch(Action.TRANSLATE_PROPOSALS, lang)
-    return Rendered(render_proposals(knowledge, lang), InlineKeyboardMarkup([[button]]))
+    """/proposals: the summary, one button per proposal and other call that opens its quote, and the language switch."""
+    rows = _show_buttons([p for _, p in knowledge.summarized()], lang)
+    rows.append([_language_switch(Action.TRANSLATE_PROPOSALS, lang)])
+    return Rendered(render_proposals(knowledge, lang), InlineKeyboardMarkup(rows))
+
+
+def render_start(knowledge: KnowledgeBase, lang: Lang) -> Rendered:
+    """/start: who the bot is in a few lines (under 400 characters), example questions to tap, all proposals."""
+    ui = texts(lang)
+    date = format_date(knowledge.documents[0].date, lang) if knowledge.documents else ""
+    text = f"<b>{esc(ui.help_title)}</b>\n\n{esc(ui.start_intro.format(date=date))}"
+    rows = [
+        *_example_buttons(lang),
+        [_all_proposals_button(lang), _language_switch(Action.TRANSLATE_START, lang)],
+    ]
+    return Rendered(fit(text), InlineKeyboardMarkup(rows))
 
 
 def render_help(knowledge: KnowledgeBase, lang: Lang, bot_username: str) -> Rendered:
-    """/start and /help: what the bot knows, its source and date, how to ask, examples; one tap to the other language."""
+    """/help: what the bot knows, its source and date, how to ask, examples; one tap to the other language."""
     ui = texts(lang)
     mention = f"@{bot_username}"
     parts = [f"<b>{esc(ui.help_title)}</b>"]
     for doc in knowledge.documents:
-        parts.append(
-            "\n".join(
-                [
-                    esc(ui.help_knows.format(title=doc.title(lang))),
-                    source_line(doc, lang),
-                    esc(ui.help_original).replace("{link}", link(doc.url, ui.kremlin_site)),
-                ]
-            )
-        )
+        parts.append("\n".join([esc(ui.help_knows.format(title=doc.title(lang))), source_line(doc, lang)]))
     parts.append(esc(ui.help_how))
-    parts.append("\n".join([f"<b>{esc(ui.help_examples_title)}</b>", *(f"• <code>{esc(e)}</code>" for e in ui.examples)]))
+    parts.append("\n".join([f"<b>{esc(ui.help_examples_title)}</b>", *(f"• «{esc(e)}»" for e in ui.examples)]))
     parts.append(
         "\n".join(
-            [esc(ui.help_groups.format(username=mention)), esc(ui.help_inline.format(username=mention)), esc(ui.help_subscribe)]
+            [
+                esc(ui.help_groups.format(username=mention)),
+                esc(ui.help_inline.format(username=mention)),
+                esc(ui.help_subscribe),
+                esc(ui.help_language),
+            ]
         )
     )
     rows = [[_language_switch(Action.TRANSLATE_HELP, lang), _proposals_button(lang)]]
@@ -272,14 +354,14 @@ def render_group_greeting(knowledge: KnowledgeBase, lang: Lang, bot_username: st
         "\n".join(
             [
                 esc(ui.greeting_how),
-                f"• {esc(ui.greeting_mention)} <code>{esc(mention)} {esc(ui.examples[0])}</code>",
-                f"• {esc(ui.greeting_reply)}",
-                f"• {esc(ui.greeting_ask).replace('{command}', '<code>/ask</code>')}",
+                esc(f"• {ui.greeting_mention} «{mention} {ui.examples[0]}»"),
+                esc(f"• {ui.greeting_reply}"),
+                esc(f"• {ui.greeting_ask.format(command='/ask')}"),
                 esc(ui.help_inline.format(username=mention)),
             ]
         )
     )
-    parts.append(f"<i>{esc(ui.greeting_privacy)}</i>")
+    parts.append(esc(ui.greeting_privacy))
     rows = [[_language_switch(Action.TRANSLATE_GREETING, lang), _proposals_button(lang)]]
     return Rendered(fit("\n\n".join(parts)), InlineKeyboardMarkup(rows))
 
@@ -300,7 +382,7 @@ def inline_passage(doc: Document, passage: Passage, lang: Lang) -> InlineQueryRe
     return InlineQueryResultArticle(
         id=f"{passage.id}.{lang}",
         title=passage_label(passage, lang),
-        description=clip(passage.text(lang), 120),
+        description=label(clip(passage.text(lang), 120)),
         input_message_content=InputTextMessageContent(
             passage_html(doc, passage, lang), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
         ),
@@ -312,8 +394,8 @@ def inline_proposals(knowledge: KnowledgeBase, lang: Lang) -> list[InlineQueryRe
     ui = texts(lang)
     summary = InlineQueryResultArticle(
         id=f"proposals.{lang}",
-        title=ui.inline_all_proposals,
-        description=clip(" · ".join(p.summary(lang) or "" for _, p in knowledge.proposals()), 120),
+        title=label(ui.inline_all_proposals),
+        description=label(clip(" · ".join(p.summary(lang) or "" for _, p in knowledge.proposals()), 120)),
         input_message_content=InputTextMessageContent(
             render_proposals(knowledge, lang), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
         ),

@@ -24,11 +24,11 @@ class UiTexts:
     language_name: str  # shown on the button that switches *to* this language
     help_title: str
     help_knows: str  # {title}
-    help_original: str  # {link}
-    kremlin_site: str
+    start_intro: str  # {date}: /start, kept short (with its buttons, under 400 characters)
     help_how: str
     help_examples_title: str
-    examples: tuple[str, ...]
+    examples: tuple[str, ...]  # also /start's and small talk's buttons: each must be answered by the statement
+    help_language: str
     help_groups: str  # {username}
     help_inline: str  # {username}
     help_subscribe: str
@@ -41,12 +41,23 @@ class UiTexts:
     translation_label: str
     original_label: str
     source_label: str
+    links_label: str
+    link_kremlin_en: str
+    link_kremlin_ru: str
+    link_agency_en: str
     proposal_label: str  # {number}
+    ordinals: tuple[str, ...]  # "first", "second"...: proposal_label reads "Proposal 4" or "المقترح الرابع"
     proposals_title: str
     other_calls_title: str
     not_found: str
     your_question: str
-    closest_title: str
+    closest_title: str  # above the suggestion buttons of a refusal
+    not_sure: str  # the one line above a "closest" passage
+    closest_heading: str
+    smalltalk: str  # a greeting, thanks, "who are you": who the bot is, then an example question button
+    all_proposals_button: str
+    language_usage: str
+    language_changed: str
     share_button: str
     proposals_button: str
     ask_usage: str
@@ -65,29 +76,34 @@ class UiTexts:
     card_missing: str
     cards_off: str
     commands: tuple[tuple[str, str], ...]
+    description: str  # setMyDescription: what an empty chat with the bot shows (≤ 512)
+    short_description: str  # setMyShortDescription: the bot's profile and shared links (≤ 120)
 
 
 ARABIC = UiTexts(
     lang="ar",
     language_name="العربية",
-    help_title="بيان: اسأل عن بيان بوتين بشأن أمن المعلومات",
+    help_title="«بيان» — اسأل عن بيان بوتين بشأن أمن المعلومات الدولي",
     help_knows="أعرف نصاً واحداً: «{title}».",
-    help_original="النص الأصلي للبيان منشور على {link}.",
-    kremlin_site="موقع الكرملين",
+    start_intro=(
+        "أجيب عن أسئلتك حول بيان بوتين بشأن التعاون الروسي الأمريكي في أمن المعلومات الدولي ({date}) "
+        "باقتباس حرفي من تقرير وكالة تاس، مع رابط المصدر. اكتب سؤالك بالعربية أو بالإنجليزية، أو اضغط مثالاً:"
+    ),
     help_how=(
-        "اكتب سؤالك بالعربية أو بالإنجليزية، وسأجيبك باقتباس حرفي من البيان مع مصدره. "
+        "اكتب سؤالك بالعربية أو بالإنجليزية، وسأجيبك باقتباس حرفي من تقرير وكالة تاس عن البيان، مع رابط المصدر. "
         "إذا لم يتناول البيان سؤالك فسأقول ذلك بصراحة وأقترح أقرب المواضيع."
     ),
     help_examples_title="أمثلة:",
     examples=(
         "ماذا اقترح بوتين بشأن الانتخابات؟",
         "ما هي اتفاقية عام 1972؟",
-        "What does the statement say about communication channels?",
+        "ماذا قال البيان عن قنوات الاتصال؟",
     ),
+    help_language="لغة الواجهة تتبع لغة تيليجرام لديك؛ لتغييرها أرسل /language en أو /language ar.",
     help_groups="في المجموعات: اذكرني ({username}) أو ردّ على إحدى رسائلي أو استخدم /ask.",
-    help_inline="في أي محادثة: اكتب {username} ثم كلمات لمشاركة اقتباس.",
-    help_subscribe="للحصول على ملخص المقترحات وتحديثاته أرسل /subscribe، ولعرضه الآن /proposals.",
-    greeting_title="شكراً لإضافتي! أجيب عن الأسئلة حول بيان بوتين بشأن أمن المعلومات باقتباس حرفي مع مصدره.",
+    help_inline="في أي محادثة: اكتب {username} ثم بضع كلمات، واختر اقتباساً لمشاركته.",
+    help_subscribe="للحصول على ملخص المقترحات وتحديثاته أرسل /subscribe، ولعرضه الآن أرسل /proposals.",
+    greeting_title="شكراً لإضافتي! أجيب عن الأسئلة حول بيان بوتين بشأن أمن المعلومات الدولي باقتباس حرفي مع مصدره.",
     greeting_how="لتسألني هنا:",
     greeting_mention="اذكرني:",
     greeting_reply="أو ردّ على إحدى رسائلي",
@@ -96,30 +112,44 @@ ARABIC = UiTexts(
         "عندما يكون وضع الخصوصية للمجموعات مفعّلاً (الإعداد الافتراضي للبوتات في تيليجرام) ولست مشرفاً، لا أرى "
         "إلا الرسائل التي تذكرني والردود على رسائلي والأوامر. وفي كل الأحوال لا أعلّق على بقية الحديث."
     ),
-    translation_label="ترجمة إلى الإنجليزية",
+    translation_label="ترجمتنا الإنجليزية (غير رسمية)",
     original_label="النص العربي الأصلي",
     source_label="المصدر",
+    links_label="للتحقق",
+    link_kremlin_en="الكرملين (بالإنجليزية)",
+    link_kremlin_ru="الكرملين (الأصل الروسي)",
+    link_agency_en="تاس (بالإنجليزية)",
     proposal_label="المقترح {number}",
+    ordinals=("الأول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع", "العاشر"),
     proposals_title="مقترحات البيان",
     other_calls_title="دعوات أخرى في البيان",
-    not_found="لم أجد إجابة عن هذا السؤال في البيان.",
+    not_found="هذا ليس في البيان.",
     your_question="سؤالك",
-    closest_title="أقرب المواضيع التي يتناولها البيان:",
+    closest_title="ما يتناوله البيان (اضغط لعرض النص):",
+    not_sure="لست متأكداً من أن البيان يجيب عن سؤالك، وهذا أقرب ما فيه.",
+    closest_heading="أقرب مقطع في البيان",
+    smalltalk=(
+        "أهلاً! أنا «بيان»: أجيب عن الأسئلة حول بيان بوتين بشأن أمن المعلومات الدولي "
+        "باقتباس حرفي ومصدره. اكتب سؤالك، أو اضغط مثالاً:"
+    ),
+    all_proposals_button="كل المقترحات",
+    language_usage="لتغيير لغة الواجهة أرسل /language ar للعربية أو /language en للإنجليزية.",
+    language_changed="ستظهر الواجهة بالعربية من الآن.",
     share_button="مشاركة",
     proposals_button="المقترحات",
     ask_usage=(
         "اكتب سؤالك بعد الأمر، مثلاً: /ask ماذا اقترح بوتين بشأن الانتخابات؟ "
         "وفي المجموعات يمكنك أيضاً الرد بـ /ask على سؤال طرحه غيرك."
     ),
-    too_long="سؤالك طويل جداً. اختصره إلى {limit} حرف على الأكثر.",
+    too_long="سؤالك طويل جداً؛ يجب ألا يتجاوز عدد أحرفه {limit}.",
     empty_question="أرسل سؤالاً مكتوباً عن البيان، مثلاً: ماذا اقترح بوتين بشأن الانتخابات؟",
     not_text="أفهم الرسائل النصية فقط. اكتب سؤالك عن البيان، أو أرسل /help.",
-    flood="رسائل كثيرة في وقت قصير. سأعود للإجابة بعد {seconds} ثانية.",
+    flood="رسائل كثيرة في وقت قصير. سأعود للإجابة بعد قليل (نحو {seconds} ث).",
     apology="عذراً، حدث خطأ أثناء معالجة رسالتك. حاول مرة أخرى بعد قليل.",
     stale_button="هذا الزر لم يعد صالحاً.",
     unknown_command="لا أعرف هذا الأمر. أرسل /help لمعرفة ما يمكنني فعله.",
     inline_all_proposals="جميع المقترحات",
-    inline_not_found_button="لم أجد هذا في البيان: اسأل البوت",
+    inline_not_found_button="ليس في البيان — اسأل البوت مباشرة",
     card_button="🖼 بطاقة",
     card_translation_label="ترجمتنا من العربية",
     card_usage="ردّ بـ /card على إحدى إجاباتي لأرسل الاقتباس صورةً.",
@@ -130,28 +160,40 @@ ARABIC = UiTexts(
         ("proposals", "مقترحات البيان باختصار"),
         ("subscribe", "الاشتراك في ملخص المقترحات"),
         ("unsubscribe", "إلغاء الاشتراك"),
+        ("language", "تغيير لغة الواجهة"),
         ("help", "كيف أستخدم البوت"),
-        ("start", "البداية"),
+        ("start", "ابدأ"),
     ),
+    description=(
+        "«بيان» يجيب عن أسئلتك، بالعربية أو بالإنجليزية، حول بيان الرئيس بوتين بشأن التعاون الروسي الأمريكي "
+        "في أمن المعلومات الدولي (25 أيلول/سبتمبر 2020)، باقتباس حرفي من تقرير وكالة تاس مع رابط المصدر. "
+        "وإذا لم يتناول البيان سؤالك قال ذلك بصراحة."
+    ),
+    short_description="اسأل عن بيان بوتين بشأن أمن المعلومات الدولي، واحصل على الاقتباس الحرفي ومصدره.",
 )
 
 ENGLISH = UiTexts(
     lang="en",
     language_name="English",
-    help_title="Bayan: ask about Putin's statement on information security",
+    help_title="Bayan: ask about Putin's statement on international information security",
     help_knows="I know one text: “{title}”.",
-    help_original="The original statement is on the {link}.",
-    kremlin_site="Kremlin website",
+    start_intro=(
+        "I answer questions about Putin's statement on Russia–US cooperation in international information "
+        "security ({date}) with the exact passage of TASS's Arabic report and a link to the source. "
+        "Ask in English or Arabic, or tap an example:"
+    ),
     help_how=(
-        "Ask in English or Arabic and I answer with the exact passage of the statement and its source. "
-        "If the statement does not cover your question, I say so plainly and suggest the closest topics."
+        "Ask in English or Arabic and I'll answer with the exact passage of TASS's Arabic report on the statement, "
+        "with a link to the source. If the statement does not cover your question, I say so plainly and suggest "
+        "the closest topics."
     ),
     help_examples_title="Examples:",
     examples=(
         "What did Putin propose about elections?",
         "What is the 1972 agreement?",
-        "ماذا قال البيان عن قنوات الاتصال؟",
+        "What does the statement say about communication channels?",
     ),
+    help_language="The interface follows your Telegram language; to change it send /language ar or /language en.",
     help_groups="In groups: mention me ({username}), reply to one of my messages, or use /ask.",
     help_inline="In any chat: type {username} and a few words to share a quotation.",
     help_subscribe="Send /subscribe for the proposals summary and its updates, /proposals to see it now.",
@@ -167,15 +209,29 @@ ENGLISH = UiTexts(
         "With group privacy mode on (Telegram's default for bots) and no admin rights, I only see messages that "
         "mention me, replies to my messages and commands. Either way, I stay out of the rest of the conversation."
     ),
-    translation_label="English translation of the Arabic report",
+    translation_label="Our translation (unofficial)",
     original_label="Arabic original",
     source_label="Source",
+    links_label="Check it",
+    link_kremlin_en="Kremlin (English)",
+    link_kremlin_ru="Kremlin (Russian original)",
+    link_agency_en="TASS (English)",
     proposal_label="Proposal {number}",
+    ordinals=(),
     proposals_title="The statement's proposals",
     other_calls_title="Other calls in the statement",
-    not_found="The statement does not answer this question.",
+    not_found="That is not in the statement.",
     your_question="Your question",
-    closest_title="The closest topics it does cover:",
+    closest_title="What the statement does cover (tap to read):",
+    not_sure="I'm not sure the statement answers this; here is the closest it comes.",
+    closest_heading="Closest passage",
+    smalltalk=(
+        "Hello! I'm Bayan: I answer questions about Putin's statement on international information security "
+        "with the exact passage and its source. Ask a question, or tap an example:"
+    ),
+    all_proposals_button="All proposals",
+    language_usage="To change the interface language send /language en for English or /language ar for Arabic.",
+    language_changed="The interface is now in English.",
     share_button="Share",
     proposals_button="Proposals",
     ask_usage=(
@@ -185,12 +241,12 @@ ENGLISH = UiTexts(
     too_long="Your question is too long. Please keep it under {limit} characters.",
     empty_question="Send a written question about the statement, e.g. What did Putin propose about elections?",
     not_text="I only read text messages. Ask a question about the statement, or send /help.",
-    flood="That is a lot of messages at once. I will answer again in {seconds} seconds.",
+    flood="That is a lot of messages at once. I will answer again shortly (in about {seconds} s).",
     apology="Sorry, something went wrong with your message. Please try again in a moment.",
     stale_button="This button no longer works.",
     unknown_command="I don't know that command. Send /help to see what I can do.",
     inline_all_proposals="All proposals",
-    inline_not_found_button="Not in the statement: ask the bot",
+    inline_not_found_button="Not in the statement — ask the bot directly",
     card_button="🖼 Card",
     card_translation_label="Our translation from the Arabic",
     card_usage="Reply /card to one of my answers and I send its quotation as an image.",
@@ -201,10 +257,24 @@ ENGLISH = UiTexts(
         ("proposals", "The statement's proposals in brief"),
         ("subscribe", "Get the proposals summary and its updates"),
         ("unsubscribe", "Stop the summaries"),
+        ("language", "Interface language"),
         ("help", "How to use the bot"),
         ("start", "Start"),
     ),
+    description=(
+        "Bayan answers your questions, in English or Arabic, about President Putin's statement on Russia–US "
+        "cooperation in international information security (25 September 2020), with the exact passage of "
+        "TASS's Arabic report and a link to the source. If the statement does not cover a question, it says so."
+    ),
+    short_description="Ask about Putin's statement on international information security; get the exact quote and its source.",
 )
+
+
+def proposal_name(lang: Lang, number: int) -> str:
+    """"Proposal 4", or in Arabic the ordinal word "المقترح الرابع" (digits past the tenth)."""
+    ui = texts(lang)
+    word = ui.ordinals[number - 1] if 0 < number <= len(ui.ordinals) else str(number)
+    return ui.proposal_label.format(number=word)
 
 
 def texts(lang: Lang) -> UiTexts:

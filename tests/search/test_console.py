@@ -62,7 +62,7 @@ def test_ask_human_output_has_quote_source_and_other_language(
     """The person-readable answer shows the quote, the source name and URL, and the Arabic original."""
     run_ask(settings, "1972 agreement", as_json=False, top=1)
     out = capsys.readouterr().out
-    assert "1972" in out and "TASS" in out and "http://en.kremlin.ru/events/president/news/64086" in out
+    assert "1972" in out and "TASS" in out and "https://en.kremlin.ru/events/president/news/64086" in out
     assert "الاتفاقية السوفيتية الأمريكية" in out
 
 

@@ -9,6 +9,7 @@ import pytest
 from bot.telegram.callback_data import Action, decode
 from bot.telegram.texts import texts
 from tests.telegram.conftest import RunningBot
+from tests.plain import plain
 
 GROUP = -100555
 
@@ -38,9 +39,11 @@ async def test_bot_added_to_a_group_greets_it_once_in_the_adder_language(
     await bot.api.wait_idle()
     assert len(bot.api.sent[GROUP]) == 1 and len(bot.api.all_sent) == 1
     ui = texts(lang)  # type: ignore[arg-type]
+    greeting["text"] = plain(greeting["text"])
     for part in (ui.greeting_title, ui.greeting_mention, ui.greeting_reply, ui.greeting_privacy, "/ask", ui.examples[0]):
         assert part in greeting["text"], part
     assert "@bayan_test_bot " + ui.examples[0] in greeting["text"]
+    assert "<code>" not in bot.api.sent_html(GROUP)[0] and "<i>" not in bot.api.sent_html(GROUP)[0]
     assert ui.help_inline.format(username="@bayan_test_bot") in greeting["text"]
     assert any(e.get("url") == bot.services.knowledge.documents[0].url for e in greeting["entities"])
     presses = _presses(greeting)

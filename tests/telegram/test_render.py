@@ -25,6 +25,7 @@ from bot.telegram.render import (
 )
 from bot.telegram.texts import texts
 from tests.fakes.telegram_html import parse_html
+from tests.plain import plain
 
 KB = load_knowledge(PROJECT_ROOT / "knowledge")
 DOC, PASSAGE = KB.passage("proposal-3-incidents-agreement") or (None, None)
@@ -34,7 +35,7 @@ _, AIMS = KB.passage("aims") or (None, None)
 def parse(html_text: str) -> tuple[str, list[str]]:
     """Plain text and link targets, parsed as Telegram does (raises on markup Telegram would refuse)."""
     text, entities = parse_html(html_text)
-    return text, [e["url"] for e in entities if e["type"] == "text_link"]
+    return plain(text), [e["url"] for e in entities if e["type"] == "text_link"]
 
 
 def _answer(lang: str, *ids: str, answered: bool = True, query: str = "q") -> Answer:
@@ -48,17 +49,18 @@ def _buttons(markup):  # type: ignore[no-untyped-def]
 
 def test_arabic_answer_quotes_arabic_text_then_source_and_link() -> None:
     """An Arabic answer is the Arabic passage in a blockquote, then the TASS source linked to the Kremlin page."""
-    rendered = render_answer(_answer("ar", PASSAGE.id, AIMS.id), KB.documents)
+    rendered = render_answer(_answer("ar", PASSAGE.id, AIMS.id), KB)
     text, links = parse(rendered.text)
     assert "<blockquote>" in rendered.text
     assert PASSAGE.text_ar in text and PASSAGE.text_en not in text
-    assert source_name(DOC, "ar") in text and links == [DOC.url]
+    assert source_name(DOC, "ar") in text and links == [DOC.url, DOC.url_ru, DOC.url_agency_en]
+    assert all(url.startswith("https://") for url in links)
     assert text.index(PASSAGE.text_ar) < text.index(source_name(DOC, "ar"))
 
 
 def test_english_answer_is_labelled_translation_with_arabic_original() -> None:
     """English text is labelled a translation and followed by the labelled Arabic original."""
-    rendered = render_answer(_answer("en", PASSAGE.id), KB.documents)
+    rendered = render_answer(_answer("en", PASSAGE.id), KB)
     text, _ = parse(rendered.text)
     ui = texts("en")
     order = [text.index(s) for s in (ui.translation_label, PASSAGE.text_en, ui.original_label, PASSAGE.text_ar)]
@@ -68,7 +70,7 @@ def test_english_answer_is_labelled_translation_with_arabic_original() -> None:
 
 def test_answer_buttons_switch_language_share_and_offer_next_best() -> None:
     """Buttons: the other language for this passage, share via inline, then the next-best passages."""
-    rendered = render_answer(_answer("en", PASSAGE.id, AIMS.id), KB.documents)
+    rendered = render_answer(_answer("en", PASSAGE.id, AIMS.id), KB)
     buttons = _buttons(rendered.markup)
     presses = [decode(b.callback_data) for b in buttons if b.callback_data]
     assert presses[0].action is Action.TRANSLATE_ANSWER and presses[0].lang == "ar"
@@ -81,21 +83,23 @@ def test_answer_buttons_switch_language_share_and_offer_next_best() -> None:
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_not_found_is_honest_and_offers_suggestions_and_proposals(lang: str) -> None:
     """Not answered: says so, echoes the question, suggestions and the proposals list as buttons, no quote."""
-    rendered = render_answer(_answer(lang, AIMS.id, answered=False, query="weather tomorrow"), KB.documents)
+    rendered = render_answer(_answer(lang, AIMS.id, answered=False, query="weather tomorrow"), KB)
     text, _ = parse(rendered.text)
     assert texts(lang).not_found in text and "weather tomorrow" in text
     assert "<blockquote>" not in rendered.text
     presses = [decode(b.callback_data) for b in _buttons(rendered.markup)]
-    assert [(p.action, p.passage_id) for p in presses] == [(Action.SHOW_PASSAGE, AIMS.id), (Action.SHOW_PROPOSALS, None)]
+    every_call = [(Action.SHOW_PASSAGE, p.id) for _, p in KB.summarized()]
+    assert [(p.action, p.passage_id) for p in presses] == [*every_call, (Action.SHOW_PROPOSALS, None)]
+    assert text.splitlines()[-1] == texts(lang).closest_title  # the heading points at the buttons, nothing else follows
 
 
 def test_user_markup_is_escaped_when_echoed() -> None:
     """A question full of HTML comes back as the same characters, not as markup."""
     evil = '<b>bold</b> <a href="javascript:x">x</a> & &amp; </blockquote>'
-    rendered = render_answer(_answer("en", AIMS.id, answered=False, query=evil), KB.documents)
+    rendered = render_answer(_answer("en", AIMS.id, answered=False, query=evil), KB)
     text, links = parse(rendered.text)
     assert evil in text
-    assert links == [DOC.url]
+    assert links == []
 
 
 def _kb_with(passage: Passage) -> KnowledgeBase:
@@ -105,7 +109,7 @@ def _kb_with(passage: Passage) -> KnowledgeBase:
 def test_knowledge_text_is_escaped_and_oversized_messages_are_trimmed_with_link() -> None:
     """Knowledge text with markup characters is escaped; a message that would pass 4096 chars is cut, still valid, ending with the link."""
     nasty = Passage(id="nasty", text_ar="<&>" * 500, text_en="a<b & c> " * 222, proposal=1, summary_ar="<ملخص>", summary_en="<s>")
-    rendered = render_answer(Answer("q", "en", "answer", (Hit(DOC, nasty, 99.0),)), KB.documents)
+    rendered = render_answer(Answer("q", "en", "answer", (Hit(DOC, nasty, 99.0),)), KB)
     assert tg_len(rendered.text) <= MAX_MESSAGE
     text, links = parse(rendered.text)
     assert text.startswith(texts("en").proposal_label.format(number=1))
@@ -154,9 +158,10 @@ def test_proposals_summary_lists_every_proposal_and_other_calls_with_source(lang
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_proposals_message_offers_the_other_language(lang: str) -> None:
     """The /proposals message has one button: the same list in the other language."""
-    (button,) = _buttons(render_proposals_message(KB, lang).markup)
+    *passages, button = _buttons(render_proposals_message(KB, lang).markup)
     press = decode(button.callback_data)
     assert press.action is Action.TRANSLATE_PROPOSALS and press.lang != lang
+    assert [decode(b.callback_data).passage_id for b in passages] == [p.id for _, p in KB.summarized()]
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])

@@ -25,7 +25,7 @@ def test_both_languages_fill_every_field_with_the_same_placeholders() -> None:
     """No string is missing or empty, and each Arabic string takes the same {placeholders} as its English twin."""
     for field in dataclasses.fields(ENGLISH):
         ar, en = getattr(ARABIC, field.name), getattr(ENGLISH, field.name)
-        assert ar and en, field.name
+        assert ar and (en or field.name == "ordinals"), field.name  # English says "Proposal 4", no ordinal words
         if isinstance(en, str):
             assert sorted(_placeholders(ar)) == sorted(_placeholders(en)), field.name
     assert [c for c, _ in ARABIC.commands] == [c for c, _ in ENGLISH.commands]
