@@ -47,6 +47,14 @@ class AnswerPayload(BaseModel):
     results: list[ResultPayload]
 
 
+def source_short(doc: Document, lang: Lang) -> str:
+    """The source in one short line, for where space is tight (quote cards): agency, statement, date."""
+    date = format_date(doc.date, lang)
+    if lang == "ar":
+        return f"{doc.agency_ar}، نقلاً عن بيان الكرملين الصادر في {date}"
+    return f"{doc.agency_en}, on the Kremlin statement of {date}"
+
+
 def source_name(doc: Document, lang: Lang) -> str:
     """What the quote is: the agency's Arabic report, who republished it, on which statement of which date."""
     date = format_date(doc.date, lang)

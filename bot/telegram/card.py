@@ -29,7 +29,7 @@ from typing import Literal
 import fontpkg  # type: ignore[import-untyped]  # no type hints shipped
 from PIL import Image, ImageDraw, ImageFont, features
 
-from bot.answer import source_name
+from bot.answer import source_short
 from bot.knowledge_base import Document, Lang, Passage
 from bot.telegram.texts import texts
 
@@ -382,7 +382,7 @@ class CardRenderer:
         link = f"@{bot_username}  ·  {deep_link(bot_username, passage.id).removeprefix('https://')}"
         footer: list[tuple[str, int, bool, tuple[int, int, int], Lang]] = [
             *([(speaker, 34, True, INK, lang)] if speaker else []),
-            (source_name(doc, lang), 28, False, MUTED, lang),
+            (source_short(doc, lang), 28, False, MUTED, lang),
             (link, 28, True, ACCENT, "en"),  # Latin: set left to right even on an Arabic card
         ]
         y = FOOTER_TOP + 34

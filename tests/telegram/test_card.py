@@ -9,7 +9,7 @@ import sys
 import pytest
 from PIL import Image, ImageChops
 
-from bot.answer import source_name
+from bot.answer import source_short
 from bot.config import PROJECT_ROOT
 from bot.knowledge_base import KnowledgeBase, Lang, Passage
 from bot.telegram import card
@@ -56,7 +56,7 @@ def test_every_passage_renders_within_size_and_layout(
         assert quote_words(layout, "ar") == passage.text_ar.split()
         footer = [line.text for line in layout.lines if line.role == "footer"]
         assert any(deep_link(BOT, passage.id).removeprefix("https://") in t and f"@{BOT}" in t for t in footer)
-        assert source_name(doc, lang) in footer and doc.speaker(lang) in footer
+        assert source_short(doc, lang) in footer and doc.speaker(lang) in footer
 
 
 def test_english_card_labels_our_translation_and_keeps_the_original(
