@@ -31,7 +31,7 @@ from typing import Protocol
 
 from bot.answer import Answer, Fact, Hit
 from bot.knowledge_base import Document, KnowledgeBase, Lang, Passage
-from bot.search import phrases
+from bot.search import arabizi, phrases
 from bot.search.analysis import Analyzer, Term
 from bot.search.calibration import Calibration, load_calibration
 from bot.search.fuzzy import FuzzyVocabulary, fuzzy_key
@@ -214,6 +214,8 @@ class PassageIndex:
     def _search(self, query: str, top: int, structural: bool = True) -> tuple[Answer, dict[str, float] | None]:
         text = query[:MAX_QUERY_CHARS]
         lang = detect_lang(text)
+        if arabizi.is_arabizi(text):  # detect_lang already says "ar": the user reads Arabic
+            text = arabizi.to_arabic(text, self._knows)
         top = max(1, top)
         if is_smalltalk(text):
             return Answer(query, lang, "smalltalk", ()), None
@@ -386,6 +388,16 @@ class PassageIndex:
         postings = self._t.postings
         ordered = sorted(alternatives.items(), key=lambda kv: (-kv[1], postings.idf(kv[0])))
         return _Resolved(term, tuple(ordered), fuzzy and bool(ordered))
+
+    def _knows(self, word: str, level: int) -> bool:
+        """Whether an Arabic word stands for an indexed stem at ``level`` (see :func:`arabizi.to_arabic`)."""
+        terms = self._analyzer.content_terms(word)
+        if len(terms) != 1:
+            return False
+        if level == arabizi.FUZZY:
+            return bool(self._resolve(terms[0]).alternatives)
+        forms = arabic_variants(terms[0].surface) if level == arabizi.VARIANT else ()
+        return any(self._known(self._analyzer.stem(form, "ar"), 1.0) for form in (terms[0].surface, *forms))
 
     def _known(self, stem: str, quality: float) -> dict[str, float]:
         """``stem`` if indexed, and the indexed stems of its glossary group, with their quality."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.search.arabizi import is_arabizi
 from bot.search.normalize import fold_arabic
 
 
@@ -12,7 +13,8 @@ def detect_lang(text: str) -> Literal["ar", "en"]:
 
     A question with no letters at all (digits, emoji, empty) is 'en'. Counting letters rather
     than looking at the first word makes "شو قال بوتين عن CERT" Arabic and "what did بوتين say
-    about elections" English, which is the language the person reads.
+    about elections" English, which is the language the person reads. Arabizi ("shu 2al putin")
+    is Arabic: the person reads Arabic, only the keyboard was Latin.
     """
     arabic = latin = 0
     for ch in fold_arabic(text):
@@ -20,4 +22,6 @@ def detect_lang(text: str) -> Literal["ar", "en"]:
             arabic += 1
         elif ch.isascii() and ch.isalpha():
             latin += 1
-    return "ar" if arabic and arabic >= latin else "en"
+    if arabic and arabic >= latin:
+        return "ar"
+    return "ar" if is_arabizi(text) else "en"
