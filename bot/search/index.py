@@ -33,7 +33,7 @@ from bot.answer import Answer, Fact, Hit
 from bot.knowledge_base import Document, KnowledgeBase, Lang, Passage
 from bot.search import arabizi, phrases
 from bot.search.analysis import Analyzer, Term
-from bot.search.calibration import Calibration, load_calibration
+from bot.search.calibration import CALIBRATION_FILE, SEMANTIC_CALIBRATION_FILE, Calibration, load_calibration
 from bot.search.fuzzy import FuzzyVocabulary, fuzzy_key
 from bot.search.glossary import GLOSSARY
 from bot.search.intents import AFTERMATH_WORDS, INTENTS, asks_for_number, triggered
@@ -201,7 +201,9 @@ class PassageIndex:
                 for words, targets in INTENTS
             ),
         )
-        return cls(entries, analyzer, tables, calibration or load_calibration(), reranker)
+        if calibration is None:  # a reranker's choices have their own model (see calibration.py)
+            calibration = load_calibration(CALIBRATION_FILE if reranker is None else SEMANTIC_CALIBRATION_FILE)
+        return cls(entries, analyzer, tables, calibration, reranker)
 
     def search(self, query: str, top: int = 3) -> Answer:
         """Rank passages for ``query`` and decide: answer, closest passage, not in the statement, small talk."""

