@@ -142,7 +142,6 @@ _CONSONANTS: dict[str, tuple[str, ...]] = {
     "'7": ("خ",),
     "'9": ("ض",),
     "'6": ("ظ",),
-    "2": ("ء", "ق", "ا", "ي", "و"),
     "3": ("ع",),
     "5": ("خ",),
     "6": ("ط",),
@@ -249,6 +248,18 @@ def _last_consonant(word: str, i: int) -> bool:
     return (len(rest) == 1 and rest in _CONSONANTS) or (len(rest) == 2 and rest in _CONSONANTS)
 
 
+def _hamza(word: str, i: int) -> tuple[str, ...]:
+    """The spellings of a "2": alef at the start, ق (Egyptian, Levantine), and its seat by the vowels.
+
+    Normalisation writes ؤ as و and ئ as ي, so a hamza beside o/u may be و and beside i/e ي.
+    """
+    if i == 0:
+        return ("ا", "ق")
+    near = word[i - 1 : i + 2]
+    seats = ("و",) if any(v in near for v in "ou") else ("ي",) if any(v in near for v in "ie") else ()
+    return ("ء", "ق", "ا", *seats)
+
+
 def _segments(word: str) -> list[tuple[str, ...]]:
     """The options of each sound of ``word``, longest Latin spelling first."""
     options: list[tuple[str, ...]] = []
@@ -272,8 +283,8 @@ def _segments(word: str) -> list[tuple[str, ...]]:
             else:
                 options.append(_SHORT_VOWELS[ch])
             i += 1
-        elif ch == "2" and i == 0:  # hamza on an initial alef
-            options.append(("ا", "ق"))
+        elif ch == "2":
+            options.append(_hamza(word, i))
             i += 1
         elif ch == "t" and i == len(word) - 1 and i >= 3 and word[i - 1] in "ae":  # -at/-et: ت or ة
             options.append(("ت", "ه", "ط"))
