@@ -149,10 +149,10 @@ def run(
     if final != WEIGHT:
         print(f"  (the median weight {final} differs from bot/search/semantic.py's WEIGHT {WEIGHT}: update and refit)")
     fused = index(None, final)
-    for label, questions in (("own", own), ("sealed", sealed)):
+    for label, questions in (("own (the models were fitted on these)", own), ("sealed (never tuned on)", sealed)):
         with_it, without = evaluate(fused, questions), evaluate(shipped, questions)
         print(
-            f"  {label:6} weight {final}: top-1 {with_it.top1_accuracy:.3f} (without {without.top1_accuracy:.3f}), "
+            f"  {label}, weight {final}: top-1 {with_it.top1_accuracy:.3f} (without {without.top1_accuracy:.3f}), "
             f"r@1 {with_it.ranking_accuracy:.3f} (without {without.ranking_accuracy:.3f}), "
             f"F1 {with_it.abstention_f1:.3f} (without {without.abstention_f1:.3f})"
         )
