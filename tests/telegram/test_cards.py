@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 from bot.answer import source_name
 from bot.telegram import card
 from bot.telegram.callback_data import Action, ButtonPress, decode
+from bot.telegram.cards import CARDS_KEY, CardShelf
 from bot.telegram.texts import texts
 from tests.telegram.conftest import RunningBot
 
@@ -142,5 +143,17 @@ async def test_the_fake_refuses_what_telegram_refuses(
     if photo is None:
         photo = card.CardRenderer().render(*bot.services.knowledge.entries()[0], "ar", "bayan_test_bot")
     with pytest.raises(BadRequest, match=f"(?i){error}"):
-        await bot.app.bot.send_photo(1001, photo=photo, caption=caption, parse_mode="HTML")  # noqa: PT012
+        await bot.app.bot.send_photo(1001, photo=photo, caption=caption, parse_mode="HTML")
     assert bot.api.uploads == []
+
+
+async def test_without_raqm_the_button_says_cards_are_off_and_answers_still_work(bot: RunningBot) -> None:
+    """The state start-up leaves when Pillow cannot shape Arabic: no renderer; the button explains, nothing is sent."""
+    bot.app.bot_data[CARDS_KEY] = CardShelf(renderer=None)
+    answer = await bot.ask(QUESTION)
+    uid = bot.api.push_callback(answer, card_button(answer)["callback_data"], user=1001)
+    query_id = bot.api.update(uid)["callback_query"]["id"]
+    await bot.api.wait_for(lambda: query_id in bot.api.callback_answers, what="the button's answer")
+    assert bot.api.callback_answers[query_id]["text"] == texts("en").cards_off
+    assert bot.api.calls_to("sendPhoto") == []
+    assert PASSAGE in str(card_button(await bot.ask(QUESTION))["callback_data"])  # questions are answered as before
