@@ -38,6 +38,7 @@ from bot.search.analysis import Analyzer, Term
 from bot.search.index import PassageIndex
 from bot.search.normalize import fold_arabic
 from bot.search.ordinals import proposal_number
+from bot.search.stopwords import is_stop_word
 
 MAX_OWN_WORDS = 4  # a follow-up adds a few words to the conversation, not a whole new question
 CARRIED_KEYWORDS = 3
@@ -48,7 +49,7 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Words that link a question to the previous one, or stand for something said before.
-_CONNECTIVES = _words("and so but ok okay then also well now و ف طيب طب بس اوكي تمام حسنا ماشي يعني وبعدين")
+_CONNECTIVES = _words("and so but ok okay then also well now though و ف طيب طب بس اوكي تمام حسنا ماشي يعني")
 _ANAPHORS = _words(
     "it its that this these those they them their he him his she her there one ones same "
     "هو هي هم هذا هذه هذي ذلك ذاك تلك هاد هاي هيك هيدا ده دي دا"
@@ -63,7 +64,7 @@ _SUBJECT = _words(
 )
 _MORE = _words(
     "more else next another other others continue further rest "
-    "كمان ايضا المزيد مزيد اكثر غيره غيرها التالي بعده بعدها كمل تابع زياده"
+    "كمان ايضا المزيد مزيد اكثر غيره غيرها التالي بعده بعدها بعدين كمل اكمل تابع زياده"
 )
 _WHY = _words("why لماذا ليش ليه علاش لاش")
 _QUESTION_WORDS = _words(
@@ -185,7 +186,14 @@ class FollowupResolver:
                 why = True
             elif word in _QUESTION_WORDS:
                 asked = True
-            elif term.stop or word in _CONNECTIVES or word in _ANAPHORS or word in _SUBJECT or term.surface in _SUBJECT:
+            elif (
+                term.stop
+                or is_stop_word(word)
+                or word in _CONNECTIVES
+                or word in _ANAPHORS
+                or word in _SUBJECT
+                or term.surface in _SUBJECT
+            ):
                 continue
             elif self._is_ordinal(word):
                 ordinal = word

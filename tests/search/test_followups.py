@@ -175,3 +175,10 @@ def test_other_development_questions_are_unchanged_in_one_long_conversation(
         if _right(q, index.search(q.text)) and not _right(q, chained):
             worse.append((q.text, conversation.turns[-2].query if len(conversation.turns) > 1 else None))
     assert not worse, worse
+
+
+@pytest.mark.parametrize("question", ["وبعدين؟", "واللي بعده؟", "the next one?", "more please", "التالي"])
+def test_everyday_ways_of_asking_for_the_next_passage(resolver: FollowupResolver, question: str) -> None:
+    conversation = _after(resolver, "ما هو الاقتراح الأول؟")
+    assert resolver.kind(question, conversation) is Kind.MORE
+    assert _best(resolver.answer(question, conversation)) == "proposal-2-channels"
