@@ -191,7 +191,7 @@ ENGLISH = UiTexts(
     examples=(
         "What did Putin propose about elections?",
         "What is the 1972 agreement?",
-        "What does the statement say about communication channels?",
+        "What did he say about communication channels?",
     ),
     help_language="The interface follows your Telegram language; to change it send /language ar or /language en.",
     help_groups="In groups: mention me ({username}), reply to one of my messages, or use /ask.",
