@@ -27,10 +27,11 @@ from bot.subscriptions.delivery import Broadcaster, sender_request
 from bot.subscriptions.service import SubscriptionService
 from bot.subscriptions.store import ChatType, Stats, open_store
 from bot.subscriptions.texts import sub_texts
+from bot.telegram.language import interface_lang
 from bot.telegram.render import Rendered, esc, render_proposals
 from bot.telegram.replies import reply
 from bot.telegram.services import AnyApplication, services_of, stored
-from bot.telegram.texts import other_lang, texts, user_lang
+from bot.telegram.texts import other_lang, texts
 
 SERVICE_KEY = "bayan.subscriptions"
 SENDER_KEY = "bayan.subscriptions.bot"
@@ -79,7 +80,7 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message, chat = update.message, update.effective_chat
     assert message is not None and chat is not None
     args = [a.lower() for a in context.args or []]
-    ui = user_lang(update.effective_user)
+    ui = interface_lang(update, context)
     if len(args) > 1 or (args and args[0] not in ("ar", "en")):
         await reply(message, Rendered(esc(sub_texts(ui).usage)))
         return
@@ -104,8 +105,7 @@ async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message, chat = update.message, update.effective_chat
     assert message is not None and chat is not None
     store = service_of(context).store
-    current = await store.get(chat.id)
-    ui = sub_texts(current.lang if current else user_lang(update.effective_user))
+    ui = sub_texts(interface_lang(update, context))  # the user's language, not the digest's
     if not await may_manage(update, context):
         await reply(message, Rendered(esc(ui.admins_only)))
         return
@@ -119,7 +119,7 @@ async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     assert query is not None
     lang = language_of_button(query.data)
     if lang is None or chat is None:  # empty data (PTB lets it past every pattern) or an inline message
-        await query.answer(texts(user_lang(update.effective_user)).stale_button)
+        await query.answer(texts(interface_lang(update, context)).stale_button)
         return
     ui = sub_texts(lang)
     if not await may_manage(update, context):
@@ -146,7 +146,7 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """``/broadcast`` (bot admins only): queue the current summary for every subscriber."""
     message = update.message
     assert message is not None
-    ui = sub_texts(user_lang(update.effective_user))
+    ui = sub_texts(interface_lang(update, context))
     if not _is_bot_admin(update, context):
         await reply(message, Rendered(esc(ui.bot_admins_only)))
         return
@@ -160,7 +160,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/stats`` (bot admins only): counts, nothing that identifies anyone."""
     message = update.message
     assert message is not None
-    lang = user_lang(update.effective_user)
+    lang = interface_lang(update, context)
     if not _is_bot_admin(update, context):
         await reply(message, Rendered(esc(sub_texts(lang).bot_admins_only)))
         return

@@ -29,7 +29,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults
 
 from bot.subscriptions import handlers as subscriptions
-from bot.telegram import buttons, cards, commands, errors, flood_guard, greeting, inline, questions
+from bot.telegram import buttons, cards, commands, errors, flood_guard, greeting, inline, language, questions
 from bot.telegram.render import NO_PREVIEW
 from bot.telegram.services import AnyApplication, BotServices, QuestionHook, install, on_question
 from bot.telegram.transient import RetryingRateLimiter
@@ -39,6 +39,7 @@ Registrar = Callable[[AnyApplication], None]
 Hook = Callable[[AnyApplication], Awaitable[None]]
 
 HANDLERS: tuple[Registrar, ...] = (
+    language.register,  # group -2: the user's chosen language, before the flood guard's note
     flood_guard.register,
     commands.register,
     subscriptions.register,
@@ -49,8 +50,8 @@ HANDLERS: tuple[Registrar, ...] = (
     greeting.register,
 )
 FALLBACKS: tuple[Registrar, ...] = (commands.register_fallbacks, buttons.register_fallbacks)
-ON_START: tuple[Hook, ...] = (commands.publish_profile, subscriptions.start)
-ON_STOP: tuple[Hook, ...] = (subscriptions.stop,)
+ON_START: tuple[Hook, ...] = (language.start, commands.publish_profile, subscriptions.start)
+ON_STOP: tuple[Hook, ...] = (subscriptions.stop, language.stop)
 ON_QUESTION: tuple[QuestionHook, ...] = (subscriptions.record_question,)
 # MY_CHAT_MEMBER: the bot's own membership changes, so it can greet a group that adds it.
 ALLOWED_UPDATES: tuple[str, ...] = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER)

@@ -17,6 +17,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 from bot.knowledge_base import KnowledgeBase, Passage
 from bot.telegram import questions
 from bot.telegram.callback_data import Action, ButtonPress, decode
+from bot.telegram.language import interface_lang
 from bot.telegram.render import (
     NO_PREVIEW,
     Rendered,
@@ -29,7 +30,7 @@ from bot.telegram.render import (
 )
 from bot.telegram.replies import reply
 from bot.telegram.services import AnyApplication, services_of
-from bot.telegram.texts import texts, user_lang
+from bot.telegram.texts import texts
 
 
 def _related(knowledge: KnowledgeBase, ids: list[str]) -> list[Passage]:
@@ -71,14 +72,14 @@ async def _ask_example(update: Update, context: ContextTypes.DEFAULT_TYPE, press
     examples = texts(press.lang).examples
     number = int(press.passage_id or "-1") if (press.passage_id or "").isdigit() else -1
     if not 0 <= number < len(examples):
-        await _answer_stale(update.callback_query)
+        await _answer_stale(update.callback_query, update, context)
         return
     await update.callback_query.answer()
     await questions.answer_question(update, context, examples[number])
 
 
-async def _answer_stale(query: CallbackQuery) -> None:
-    await query.answer(texts(user_lang(query.from_user)).stale_button)
+async def _answer_stale(query: CallbackQuery, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await query.answer(texts(interface_lang(update, context)).stale_button)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -87,14 +88,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     press = decode(query.data)
     message = query.message
     if press is None or not isinstance(message, Message):  # e.g. a message too old to be accessible
-        await _answer_stale(query)
+        await _answer_stale(query, update, context)
         return
     if press.action is Action.ASK_EXAMPLE:
         await _ask_example(update, context, press)
         return
     rendered = _rendering(press, message, context)
     if rendered is None:
-        await _answer_stale(query)
+        await _answer_stale(query, update, context)
         return
     if press.action in (Action.SHOW_PASSAGE, Action.SHOW_PROPOSALS):
         await reply(message, rendered)  # in a group it points at the message whose button was pressed
@@ -105,7 +106,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.callback_query is not None
-    await _answer_stale(update.callback_query)
+    await _answer_stale(update.callback_query, update, context)
 
 
 def register(application: AnyApplication) -> None:

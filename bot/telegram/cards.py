@@ -25,6 +25,7 @@ from bot.knowledge_base import Document, Lang, Passage
 from bot.logs import EVENT_ATTR, FIELDS_ATTR
 from bot.telegram.callback_data import Action, decode
 from bot.telegram.card import LAYOUT_VERSION, CardRenderer, CardsUnavailable, deep_link
+from bot.telegram.language import interface_lang
 from bot.telegram.render import Rendered, esc, link, passage_label, source_line
 from bot.telegram.replies import reply, reply_photo
 from bot.telegram.services import AnyApplication, services_of, stored
@@ -130,7 +131,7 @@ async def on_card_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
         request = card_request(replied.reply_markup)
     if request is None:
-        await reply(message, Rendered(esc(texts(user_lang(message.from_user)).card_usage)))
+        await reply(message, Rendered(esc(texts(interface_lang(update, context)).card_usage)))
         return
     note = await send_card(message, *request, context)
     if note is not None:

@@ -19,10 +19,11 @@ from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.knowledge_base import Lang
 from bot.logs import log_event
+from bot.telegram.language import interface_lang
 from bot.telegram.render import Rendered, esc, render_help, render_passage, render_proposals_message, render_start
 from bot.telegram.replies import reply
 from bot.telegram.services import AnyApplication, services_of
-from bot.telegram.texts import texts, user_lang
+from bot.telegram.texts import texts
 
 log = logging.getLogger("bayan.telegram")
 
@@ -33,7 +34,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/start``: the short start screen, or with a deep-link payload naming a passage, that passage."""
     assert update.message is not None
     knowledge = services_of(context).knowledge
-    lang = user_lang(update.effective_user)
+    lang = interface_lang(update, context)
     payload = context.args[0] if context.args else ""
     found = knowledge.passage(payload) if payload else None
     if found is not None:
@@ -46,18 +47,18 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None
     knowledge = services_of(context).knowledge
-    await reply(update.message, render_help(knowledge, user_lang(update.effective_user), context.bot.username or ""))
+    await reply(update.message, render_help(knowledge, interface_lang(update, context), context.bot.username or ""))
 
 
 async def on_proposals(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None
     knowledge = services_of(context).knowledge
-    await reply(update.message, render_proposals_message(knowledge, user_lang(update.effective_user)))
+    await reply(update.message, render_proposals_message(knowledge, interface_lang(update, context)))
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None
-    await reply(update.message, Rendered(esc(texts(user_lang(update.effective_user)).unknown_command)))
+    await reply(update.message, Rendered(esc(texts(interface_lang(update, context)).unknown_command)))
 
 
 async def publish_profile(application: AnyApplication) -> None:

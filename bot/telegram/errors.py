@@ -17,10 +17,11 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.logs import EVENT_ATTR, FIELDS_ATTR
+from bot.telegram.language import interface_lang
 from bot.telegram.render import Rendered, esc
 from bot.telegram.replies import reply
 from bot.telegram.services import AnyApplication
-from bot.telegram.texts import texts, user_lang
+from bot.telegram.texts import texts
 
 log = logging.getLogger("bayan.telegram")
 
@@ -42,7 +43,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, message = update.callback_query, update.message
     if query is None and (message is None or message.chat is None):
         return  # nobody is waiting for an answer (inline queries, membership changes, edits, no chat to answer in)
-    apology = texts(user_lang(update.effective_user)).apology
+    apology = texts(interface_lang(update, context)).apology
     try:
         if query is not None:
             await query.answer(apology)

@@ -19,11 +19,12 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.logs import log_event
 from bot.telegram.flood import Verdict
+from bot.telegram.language import interface_lang
 from bot.telegram.questions import addressed_question
 from bot.telegram.render import Rendered, esc
 from bot.telegram.replies import reply
 from bot.telegram.services import AnyApplication, flood_limiter_of, services_of
-from bot.telegram.texts import texts, user_lang
+from bot.telegram.texts import texts
 
 log = logging.getLogger("bayan.telegram")
 
@@ -50,7 +51,7 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if verdict is Verdict.WARN:
         seconds = round(services_of(context).settings.flood_cooldown_seconds)
-        note = texts(user_lang(user)).flood.format(seconds=seconds)
+        note = texts(interface_lang(update, context)).flood.format(seconds=seconds)
         if update.callback_query is not None:
             await update.callback_query.answer(note, show_alert=True)
         elif update.message is not None:

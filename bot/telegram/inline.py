@@ -12,9 +12,10 @@ from telegram import InlineQueryResultsButton, Update
 from telegram.constants import InlineQueryLimit
 from telegram.ext import ContextTypes, InlineQueryHandler
 
+from bot.telegram.language import interface_lang
 from bot.telegram.render import inline_passage, inline_proposals
 from bot.telegram.services import AnyApplication, services_of
-from bot.telegram.texts import texts, user_lang
+from bot.telegram.texts import texts
 
 MAX_RESULTS = InlineQueryLimit.RESULTS  # 50
 
@@ -27,7 +28,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     button = None
     answer = svc.index.search(words[: svc.settings.max_question_chars], top=MAX_RESULTS) if words else None
     if answer is None or answer.match == "smalltalk":  # "hi": nothing to search for, offer the proposals
-        results = inline_proposals(svc.knowledge, answer.lang if answer else user_lang(query.from_user))
+        results = inline_proposals(svc.knowledge, answer.lang if answer else interface_lang(update, context))
     else:
         seen: set[str] = set()
         results = []

@@ -26,6 +26,7 @@ from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 from bot.conversation import Conversation, Turn
 from bot.logs import EVENT_ATTR, FIELDS_ATTR, log_event
 from bot.search import detect_lang
+from bot.telegram.language import interface_lang
 from bot.telegram.render import Rendered, esc, render_answer
 from bot.telegram.replies import reply
 from bot.telegram.services import (
@@ -35,7 +36,7 @@ from bot.telegram.services import (
     question_hooks_of,
     services_of,
 )
-from bot.telegram.texts import texts, user_lang
+from bot.telegram.texts import texts
 
 log = logging.getLogger("bayan.telegram")
 
@@ -91,7 +92,7 @@ async def answer_question(
     svc = services_of(context)
     question = question.strip()
     if not question:
-        await reply(message, Rendered(esc(texts(user_lang(update.effective_user)).empty_question)))
+        await reply(message, Rendered(esc(texts(interface_lang(update, context)).empty_question)))
         return
     remark = maybe_remark and not looks_like_question(question)
     limit = svc.settings.max_question_chars
@@ -192,14 +193,14 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if target is not None:
         await answer_question(update, context, target.text or "", quoting=target)
         return
-    await reply(message, Rendered(esc(texts(user_lang(message.from_user)).ask_usage)))
+    await reply(message, Rendered(esc(texts(interface_lang(update, context)).ask_usage)))
 
 
 async def on_private_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice...: a polite hint in private chats (groups never get here)."""
     message = update.message
     assert message is not None and message.chat.type == Chat.PRIVATE
-    await reply(message, Rendered(esc(texts(user_lang(message.from_user)).not_text)))
+    await reply(message, Rendered(esc(texts(interface_lang(update, context)).not_text)))
 
 
 def register(application: AnyApplication) -> None:

@@ -10,6 +10,8 @@ import pytest
 
 from bot.subscriptions.handlers import service_of
 from bot.subscriptions.store import SubscriptionStore
+from bot.subscriptions.texts import sub_texts
+from tests.plain import plain
 from tests.subscriptions.conftest import ADMIN_ID, BOT_OVERRIDES, RunningBot
 
 StartBot = Callable[..., Awaitable[RunningBot]]
@@ -82,12 +84,13 @@ async def test_language_button_switches_and_resends_the_summary(running: Running
     assert sub is not None and sub.lang == "ar"
 
 
-@pytest.mark.parametrize("lang, expected", [("en", "Unsubscribed."), ("ar", "تم إلغاء الاشتراك.")])
-async def test_unsubscribe_in_both_languages(running: RunningBot, lang: str, expected: str) -> None:
-    """/unsubscribe removes the chat and answers in the subscription's language; a second time says not subscribed."""
-    await running.replies(f"/subscribe {lang}", n=2)
-    [done] = await running.replies("/unsubscribe")
-    assert done["text"].startswith(expected)
+@pytest.mark.parametrize("user_lang, digest_lang, expected", [("en", "ar", "Unsubscribed."), ("ar", "en", "تم إلغاء الاشتراك")])
+async def test_unsubscribe_in_both_languages(running: RunningBot, user_lang: str, digest_lang: str, expected: str) -> None:
+    """/unsubscribe removes the chat and answers in the user's interface language (not the digest's); a second
+    time says not subscribed; the note says summaries stop and questions still work."""
+    await running.replies(f"/subscribe {digest_lang}", n=2, language_code=user_lang)
+    [done] = await running.replies("/unsubscribe", language_code=user_lang)
+    assert done["text"].startswith(expected) and sub_texts(user_lang).unsubscribed == plain(done["text"])  # type: ignore[arg-type]
     assert await store_of(running).get(1001) is None
     [again] = await running.replies("/unsubscribe")
     assert "/subscribe" in again["text"]
@@ -153,7 +156,7 @@ async def test_admin_broadcast_reaches_every_subscriber_once(running: RunningBot
     for chat_id, lang in chats.items():
         await store.subscribe(chat_id, "private" if chat_id > 0 else "group", lang)  # type: ignore[arg-type]
     [queued] = await running.replies("/broadcast", user=ADMIN_ID)
-    assert queued["text"] == "Sending the summary to 3 subscribers."
+    assert queued["text"] == "Sending the summary. Subscribers: 3"
     await running.api.wait_for(lambda: all(running.api.sent.get(c) for c in chats))
     await running.api.wait_idle()
     assert {c: len(running.api.sent[c]) for c in chats} == dict.fromkeys(chats, 1)

@@ -113,5 +113,5 @@ async def test_unsubscribing_during_a_broadcast_gets_nothing_further(fake_api: F
     fake_api.push_message("/unsubscribe", user=leaver)
     await fake_api.wait_for(lambda: all(fake_api.sent.get(c) for c in chats[:-1]), timeout=10)
     await fake_api.wait_idle()
-    assert fake_api.sent_texts(leaver) == ["Unsubscribed. No more messages will be sent here."]
+    assert fake_api.sent_texts(leaver) == ["Unsubscribed. No more summaries will be sent here; you can still ask questions."]
     assert copies(fake_api, chats[:-1]) == dict.fromkeys(chats[:-1], 1)

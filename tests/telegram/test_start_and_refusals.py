@@ -142,3 +142,19 @@ async def test_a_refused_profile_call_is_a_warning_and_the_bot_runs_on(
     assert any(r.getMessage() == "profile_not_set" and r.levelno == logging.WARNING for r in caplog.records)
     reply = await bot.ask("first strike")
     assert "first" in reply["text"]
+
+
+async def test_language_command_sets_the_interface_language_and_it_is_stored(start_bot: Any) -> None:
+    """/language ar makes an English-speaking user's hints Arabic, across a restart; answers still follow the question."""
+    bot: RunningBot = await start_bot()
+    assert plain((await bot.ask("/language"))["text"]) == texts("en").language_usage
+    assert plain((await bot.ask("/language ar"))["text"]) == texts("ar").language_changed
+    assert plain((await bot.ask("/nonsense"))["text"]) == texts("ar").unknown_command
+    answer = await bot.ask("What did Putin propose about elections?")
+    _, passage = bot.services.knowledge.passage("proposal-4-non-interference")  # type: ignore[misc]
+    assert passage.text_en in answer["text"]  # an English question gets an English answer
+    await bot.stop()
+    again: RunningBot = await start_bot()
+    assert plain((await again.ask("/nonsense"))["text"]) == texts("ar").unknown_command
+    assert plain((await again.ask("/language en"))["text"]) == texts("en").language_changed
+    assert plain((await again.ask("/nonsense"))["text"]) == texts("en").unknown_command
