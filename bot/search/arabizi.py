@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 
 from bot.search.stopwords import ENGLISH_STOP_WORDS
 
-MAX_CANDIDATES = 48  # spellings tried per word, cheapest first
+MAX_CANDIDATES = 32  # spellings tried per word, cheapest first
 FUZZY_CANDIDATES = 6  # of which the first few may also be accepted by a fuzzy match
 
 _WORD = re.compile(r"[a-z0-9']+")
