@@ -33,6 +33,7 @@ from bot.instance_lock import AlreadyRunning, InstanceLock
 from bot.logs import configure_logging, log_event, redact, secrets_of
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.services import AnyApplication, BotServices
+from bot.telegram.webhook import WebhookServer
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -58,25 +59,6 @@ Cannot reach the Telegram Bot API at {url}: {error}
 Check the network (or BOT_API_BASE_URL if you run a local Bot API server), then start again."""
 
 log = logging.getLogger("bayan.telegram")
-
-
-def webhook_options(settings: Settings) -> dict[str, Any]:
-    """Arguments for ``run_webhook``/``Updater.start_webhook``: where to listen, what Telegram calls, the secret.
-
-    PTB's webhook server answers 403 to any request without the right
-    ``X-Telegram-Bot-Api-Secret-Token`` header, so only Telegram can post updates.
-    """
-    if settings.webhook_url is None or settings.webhook_secret is None:
-        raise ValueError("webhook mode needs BOT_WEBHOOK_URL and BOT_WEBHOOK_SECRET")
-    return {
-        "listen": settings.webhook_listen,
-        "port": settings.webhook_port,
-        "url_path": settings.webhook_path,
-        "webhook_url": settings.webhook_url,
-        "secret_token": settings.webhook_secret.get_secret_value(),
-        "allowed_updates": list(ALLOWED_UPDATES),
-        "drop_pending_updates": False,
-    }
 
 
 def run_bot(settings: Settings) -> int:
@@ -106,6 +88,10 @@ def _run_locked(settings: Settings) -> int:
     configure_logging(settings)
     services = BotServices.load(settings)
     return asyncio.run(_serve(services))
+
+
+class _CannotListen(Exception):
+    """The webhook port is taken or not ours to bind; the message names the setting."""
 
 
 @dataclass
@@ -147,17 +133,23 @@ async def _serve(services: BotServices) -> int:
         documents=len(services.knowledge.documents),
     )
     started = False
+    server: WebhookServer | None = None
     try:
         if application.post_init is not None:
             await application.post_init(application)
-        await _start_updates(application, settings)
+        server = await _start_updates(application, settings)
         await application.start()
         started = True
         await stop.event.wait()
     except InvalidToken:
         stop.request(bad_token)
+    except _CannotListen as exc:
+        stop.request(str(exc))
+    except NetworkError as exc:  # setWebhook could not reach Telegram
+        error = redact(str(exc), secrets_of(settings))
+        stop.request(UNREACHABLE_HINT.format(url=public_url(settings.api_base_url), error=error))
     finally:
-        clean = await _shut_down(application, started=started)
+        clean = await _shut_down(application, started=started, server=server)
     if stop.fatal is not None:
         log_event(log, "stopped", level=logging.ERROR, outcome="fatal")
         print(stop.fatal, file=sys.stderr)
@@ -166,24 +158,44 @@ async def _serve(services: BotServices) -> int:
     return EXIT_OK if clean else EXIT_FAILURE
 
 
-async def _start_updates(application: AnyApplication, settings: Settings) -> None:
+async def _start_updates(application: AnyApplication, settings: Settings) -> WebhookServer | None:
+    """Start receiving updates: our own webhook server (see :mod:`bot.telegram.webhook`), or PTB's long polling."""
+    if settings.mode == "webhook":
+        assert settings.webhook_url is not None and settings.webhook_secret is not None
+        server = WebhookServer(application, settings)
+        try:
+            await server.start()
+        except OSError as exc:
+            where = f"{settings.webhook_listen}:{settings.webhook_port}"
+            raise _CannotListen(f"{ENV_PREFIX}WEBHOOK_PORT: cannot listen on {where}: {exc.strerror or exc}") from None
+        try:
+            await application.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=False,
+            )
+        except BaseException:
+            await server.stop()
+            raise
+        return server
     updater = application.updater
     assert updater is not None
-    if settings.mode == "webhook":
-        await updater.start_webhook(**webhook_options(settings))
-    else:
-        await updater.start_polling(
-            timeout=POLL_TIMEOUT_SECONDS, allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False
-        )
+    await updater.start_polling(
+        timeout=POLL_TIMEOUT_SECONDS, allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False
+    )
+    return None
 
 
-async def _shut_down(application: AnyApplication, *, started: bool) -> bool:
+async def _shut_down(application: AnyApplication, *, started: bool, server: WebhookServer | None) -> bool:
     """Run PTB's stop sequence within :data:`SHUTDOWN_SECONDS`; False if a step failed or it overran."""
 
     async def sequence() -> bool:
         clean = True
         updater = application.updater
         steps: list[tuple[str, Any]] = []
+        if server is not None:
+            steps.append(("webhook server", server.stop))
         if updater is not None and updater.running:
             steps.append(("updater", updater.stop))
         if started and application.running:

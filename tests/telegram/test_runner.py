@@ -1,4 +1,4 @@
-"""Running the bot: webhook mode refuses strangers, ``python -m bot run`` explains a missing token and polls with one."""
+"""Running the bot: ``python -m bot run`` explains a missing token and polls with one (webhook mode: test_webhook.py)."""
 
 from __future__ import annotations
 
@@ -8,59 +8,15 @@ import socket
 import sys
 from pathlib import Path
 
-import aiohttp
-
-from bot.telegram.app import build_application
-from bot.telegram.runner import webhook_options
-from bot.telegram.services import BotServices
 from tests.bot_env import bot_env
 from tests.fakes import FakeBotApi
-from tests.telegram.conftest import bot_settings
 
-SECRET = "s3cret-Token_for-webhook-tests"
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-async def test_webhook_refuses_requests_without_the_secret_and_answers_with_it(fake_api: FakeBotApi, tmp_path: Path) -> None:
-    """Webhook mode: setWebhook carries the secret; POSTs without or with a wrong secret get 403, the right one is answered."""
-    port = _free_port()
-    settings = bot_settings(
-        fake_api,
-        tmp_path,
-        webhook_url="https://bot.example.org/telegram/hook",
-        webhook_secret=SECRET,
-        webhook_listen="127.0.0.1",
-        webhook_port=port,
-    )
-    app = build_application(BotServices.load(settings))
-    async with app:
-        assert app.updater is not None
-        await app.updater.start_webhook(**webhook_options(settings))
-        await app.start()
-        try:
-            assert fake_api.webhook == {"url": "https://bot.example.org/telegram/hook", "secret_token": SECRET}
-            update = {"update_id": 77, "message": {"message_id": 1, "date": 0, "text": "first strike",
-                      "chat": {"id": 1001, "type": "private", "first_name": "A"},
-                      "from": {"id": 1001, "is_bot": False, "first_name": "A", "language_code": "en"}}}
-            url = f"http://127.0.0.1:{port}/telegram/hook"
-            async with aiohttp.ClientSession() as http:
-                for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-0000000"}):
-                    async with http.post(url, json=update, headers=headers) as response:
-                        assert response.status == 403
-                await fake_api.wait_idle()
-                assert fake_api.all_sent == []
-                async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
-                    assert response.status == 200
-            [reply] = await fake_api.wait_for_messages(1, chat_id=1001)
-            assert "first to strike" in reply["text"]
-        finally:
-            await app.updater.stop()
-            await app.stop()
 
 
 async def test_run_without_token_explains_how_to_get_one(tmp_path: Path) -> None:
