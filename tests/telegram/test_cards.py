@@ -157,3 +157,13 @@ async def test_without_raqm_the_button_says_cards_are_off_and_answers_still_work
     assert bot.api.callback_answers[query_id]["text"] == texts("en").cards_off
     assert bot.api.calls_to("sendPhoto") == []
     assert PASSAGE in str(card_button(await bot.ask(QUESTION))["callback_data"])  # questions are answered as before
+
+
+async def test_the_cards_deep_link_leads_back_to_its_passage(bot: RunningBot) -> None:
+    """Following t.me/<bot>?start=<id> sends /start <id>: the bot answers with that very passage."""
+    answer = await bot.ask(QUESTION)
+    sent = await press_card(bot, answer, 1001)
+    payload = sent["caption"].split("?start=", 1)[1].split()[0]
+    reply = await bot.ask(f"/start {payload}")
+    _, passage = bot.services.knowledge.passage(PASSAGE)  # type: ignore[misc]
+    assert payload == PASSAGE and passage.text_en in reply["text"]
