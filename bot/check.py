@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bot.config import ENV_PREFIX, Settings
 from bot.knowledge_base import KnowledgeBase, KnowledgeError, combine_knowledge, knowledge_paths, load_knowledge_file
 from bot.search import PassageIndex, semantic
+from bot.subscriptions.store import SCHEMA_VERSION, StoreError, StoreInfo, inspect_store
 from bot.telegram.card import cards_status
 
 EXIT_OK = 0
@@ -142,16 +143,29 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
     return kb, []
 
 
-def count_subscribers(database: Path) -> int:
-    """Subscribers in the database, read-only; 0 when there is no database or no table yet."""
-    if not database.exists():
-        return 0
-    conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+def check_store(settings: Settings) -> tuple[StoreInfo | None, Problem | None]:
+    """The store, read without changing it; a problem when it is unreachable or its schema is not this code's."""
+    variable = f"{ENV_PREFIX}DATA_DIR" if settings.database_url is None else f"{ENV_PREFIX}DATABASE_URL"
     try:
-        has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'subscribers'").fetchone()
-        return int(conn.execute("SELECT COUNT(*) FROM subscribers").fetchone()[0]) if has_table else 0
-    finally:
-        conn.close()
+        info = inspect_store(settings)
+    except StoreError as exc:
+        message = str(exc)
+        return None, Problem(message if message.startswith(ENV_PREFIX) else f"{variable}: {message}")
+    if info.version > SCHEMA_VERSION:
+        return info, Problem(
+            f"{variable}: {info.description} has schema version {info.version}, newer than this code's "
+            f"{SCHEMA_VERSION}: it was upgraded by a newer release; run that release (or a newer one)"
+        )
+    if 0 < info.version < SCHEMA_VERSION:
+        return info, Problem(
+            f"{variable}: {info.description} has schema version {info.version}, older than this code's "
+            f"{SCHEMA_VERSION}: back it up, then start the bot once (python -m bot run) to upgrade it in place"
+        )
+    return info, None
+
+
+def _schema(version: int) -> str:
+    return f"schema version {version}" if version else f"not created yet (schema version {SCHEMA_VERSION} on start)"
 
 
 def public_url(url: str) -> str:
@@ -179,12 +193,11 @@ def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None 
         problems.insert(0, semantic_problem)
     if data_problem is not None:
         problems.insert(0, data_problem)
-    subscribers: int | None = None
+    info: StoreInfo | None = None
     if data_problem is None:
-        try:
-            subscribers = count_subscribers(settings.database_path)
-        except sqlite3.Error as exc:
-            problems.append(Problem(f"{ENV_PREFIX}DATA_DIR: the database {settings.database_path} cannot be read: {exc}"))
+        info, store_problem = check_store(settings)
+        if store_problem is not None:
+            problems.append(store_problem)
 
     lines = [
         f"mode:        {describe_mode(settings)}",
@@ -197,8 +210,11 @@ def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None 
             f"contents:    {_count(len(kb.documents), 'document')}, {_count(len(kb.entries()), 'passage')}, "
             f"{_count(len(kb.proposals()), 'proposal')}"
         )
-    if subscribers is not None:
-        lines.append(f"subscribers: {subscribers}")
+    if info is not None:
+        lines.append(f"store:       {info.description}, {_schema(info.version)}")
+        lines.append(f"subscribers: {info.subscribers}")
+    if settings.replicas > 1:
+        lines.append(f"replicas:    {settings.replicas}, each sends at most {settings.rate_per_replica:g} messages/s")
     lines.append(f"digest:      {settings.digest_schedule} (UTC)")
     lines.append(f"cards:       {cards_status()}")
     lines.append(f"semantic:    {describe_semantic(settings)}")

@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     # The optional semantic reranker (bot/search/semantic.py, the '.[semantic]' extra): off unless asked for.
     semantic: bool = False
 
+    database_url: SecretStr | None = None
+    replicas: int = Field(default=1, ge=1, le=64)
+    delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600, allow_inf_nan=False)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -115,7 +119,7 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, dotenv_settings, TomlConfigSettingsSource(settings_cls))
 
-    @field_validator("token", "webhook_secret", "webhook_url", mode="before")
+    @field_validator("token", "webhook_secret", "webhook_url", "database_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, v: Any) -> Any:
         """``BOT_TOKEN=`` left empty in a copied ``.env`` means "not set", not "invalid"."""
@@ -170,6 +174,14 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return v.strip()
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, v: SecretStr | None) -> SecretStr | None:
+        """Only PostgreSQL is shared; SQLite needs no URL (it lives in ``BOT_DATA_DIR``)."""
+        if v is not None and urlsplit(v.get_secret_value().strip()).scheme not in ("postgresql", "postgres"):
+            raise ValueError("must be a postgresql:// URL (leave it unset for SQLite in BOT_DATA_DIR)")
+        return SecretStr(v.get_secret_value().strip()) if v is not None else None
+
     @field_validator("digest_schedule")
     @classmethod
     def _schedule(cls, v: str) -> str:
@@ -204,6 +216,11 @@ class Settings(BaseSettings):
     def webhook_path(self) -> str:
         """The path Telegram posts to, taken from ``BOT_WEBHOOK_URL`` so the two never disagree."""
         return urlsplit(self.webhook_url or "").path.strip("/")
+
+    @property
+    def rate_per_replica(self) -> float:
+        """This replica's share of ``BOT_RATE_GLOBAL_PER_SECOND``: Telegram counts per bot, not per process."""
+        return self.rate_global_per_second / self.replicas
 
     @property
     def database_path(self) -> Path:

@@ -33,10 +33,14 @@ as failed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import math
+import os
+import socket
 import time
+import uuid
 import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -69,6 +73,7 @@ log = logging.getLogger(__name__)
 
 JOURNAL_STOP = "stopped: the delivery journal cannot be written"
 DEFAULT_READ_TIMEOUT = 5.0  # PTB's; from_settings uses BOT_REQUEST_TIMEOUT_SECONDS
+DEFAULT_LEASE_SECONDS = 60.0  # from_settings uses BOT_DELIVERY_LEASE_SECONDS
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -222,11 +227,16 @@ class DeliveryReport:
     flood_waits: int = 0
     network_retries: int = 0
     interrupted: bool = False
+    waiting: bool = False
     error: str | None = None
 
     def summary(self) -> str:
         removed = ", ".join(f"{k} {v}" for k, v in sorted(self.removed.items())) or "none"
-        state = f"interrupted ({self.error}); will resume" if self.interrupted else "complete"
+        state = (
+            f"interrupted ({self.error}); will resume"
+            if self.interrupted
+            else "others still delivering" if self.waiting else "complete"
+        )
         return (
             f"broadcast {self.broadcast_id}: sent {self.sent}, removed {sum(self.removed.values())} ({removed}), "
             f"failed {self.failed}, unconfirmed {self.unconfirmed}, skipped {self.skipped}, "
@@ -251,12 +261,19 @@ class Broadcaster:
         concurrency: int = 8,
         sleep: Sleep = asyncio.sleep,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         self._bot = bot
+        # Who holds a claim: unique per broadcaster, so two in one process are told apart too.
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._lease = lease_seconds
         self._store = store
         self._limiter = limiter
         self._policy = policy or RetryPolicy()
         self._concurrency = max(1, concurrency)
+        # A few batches' worth of work per claim: enough to keep the workers busy between claims,
+        # small enough that a killed replica leaves little for the lease to hold up.
+        self._batch = 4 * self._concurrency
         self._sleep = sleep
         # Raised when sends time out: a slow Telegram then gets the time it needs, for the rest of
         # this broadcaster's life, instead of a duplicate per chat.
@@ -272,21 +289,56 @@ class Broadcaster:
     ) -> Broadcaster:
         """A broadcaster with the limits from settings; enough workers to fill the global rate."""
         limiter = RateLimiter(
-            settings.rate_global_per_second,
+            settings.rate_per_replica,
             settings.rate_chat_per_second,
             settings.rate_group_per_minute,
             time.monotonic,
         )
         kwargs.setdefault("concurrency", concurrency_for(settings))
         kwargs.setdefault("read_timeout", settings.request_timeout_seconds)
+        kwargs.setdefault("lease_seconds", settings.delivery_lease_seconds)
         return cls(bot, store, limiter, **kwargs)
 
     async def deliver(self, broadcast: Broadcast) -> DeliveryReport:
-        """Send ``broadcast`` to every subscriber who has not got it; mark it done when nobody is left."""
+        """Send ``broadcast`` to every subscriber who has not got it; mark it done when nobody is left.
+
+        Chats are claimed from the journal a batch at a time (:meth:`SubscriptionStore.claim_recipients`),
+        so replicas sharing one PostgreSQL split a broadcast between them and never both send to a
+        chat; the claims' lease is renewed while the batch is worked on. ``waiting`` in the report:
+        this run ran out of chats to claim but another deliverer still holds some (its lease will
+        tell whether it is alive).
+        """
         report = DeliveryReport(broadcast.id)
+        try:
+            await self._store.open_deliveries(broadcast)
+            while batch := await self._store.claim_recipients(broadcast, self._owner, self._batch, self._lease):
+                try:
+                    await self._deliver_batch(broadcast, batch, report)
+                except asyncio.CancelledError:  # a clean stop: hand the chats over now, not after the lease
+                    with contextlib.suppress(JournalWriteError):
+                        await self._store.release_claims(broadcast.id, self._owner)
+                    raise
+                if report.interrupted:
+                    break
+            if not report.interrupted:
+                report.skipped += await self._store.skip_unsubscribed(broadcast.id)
+                report.waiting = not await self._store.finish_broadcast(broadcast.id)
+        except JournalWriteError as error:
+            report.interrupted, report.error = True, f"{JOURNAL_STOP}: {error}"
+        if report.interrupted:
+            with contextlib.suppress(JournalWriteError):  # the lease runs out on its own otherwise
+                await self._store.release_claims(broadcast.id, self._owner)
+            journal = report.error is not None and report.error.startswith(JOURNAL_STOP)
+            log.log(logging.ERROR if journal else logging.WARNING, "%s", report.summary())
+        else:
+            log.info("%s", report.summary())
+        return report
+
+    async def _deliver_batch(self, broadcast: Broadcast, batch: list[tuple[Subscriber, int]], report: DeliveryReport) -> None:
         queue: asyncio.Queue[tuple[Subscriber, int]] = asyncio.Queue()
-        for item in await self._store.pending_recipients(broadcast):
+        for item in batch:
             queue.put_nowait(item)
+        heartbeat = asyncio.create_task(self._renew(broadcast.id), name=f"broadcast {broadcast.id}: lease")
         try:
             async with asyncio.TaskGroup() as group:
                 for _ in range(min(self._concurrency, queue.qsize())):
@@ -294,13 +346,19 @@ class Broadcaster:
         except* _Interrupted as errors:
             report.interrupted = True
             report.error = str(errors.exceptions[0])
-        if report.interrupted:
-            journal = report.error is not None and report.error.startswith(JOURNAL_STOP)
-            log.log(logging.ERROR if journal else logging.WARNING, "%s", report.summary())
-        else:
-            await self._store.finish_broadcast(broadcast.id)
-            log.info("%s", report.summary())
-        return report
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _renew(self, broadcast_id: int) -> None:
+        """Keep this run's claims while it works: a 429 pause must not hand its chats to another replica."""
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            try:
+                await self._store.renew_claims(broadcast_id, self._owner, self._lease)
+            except JournalWriteError:
+                log.warning("broadcast %s: cannot renew the lease on its chats", broadcast_id)
 
     async def _worker(self, broadcast: Broadcast, queue: asyncio.Queue[tuple[Subscriber, int]], report: DeliveryReport) -> None:
         while not queue.empty():
@@ -421,7 +479,7 @@ class Broadcaster:
 
 def concurrency_for(settings: Settings) -> int:
     """Enough requests in flight to fill the global rate at ~200 ms a request."""
-    return min(32, max(2, math.ceil(settings.rate_global_per_second / 5)))
+    return min(32, max(2, math.ceil(settings.rate_per_replica / 5)))
 
 
 def sender_request(settings: Settings) -> HTTPXRequest:

@@ -11,6 +11,8 @@ must not announce every proposal as "changed".
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
@@ -86,9 +88,12 @@ async def queue_change_digest(
     changes = diff_hashes(old, new)
     if not changes:
         return None
+    # The slot names this change (old and new hashes): replicas starting together queue it once.
+    change = hashlib.sha256(json.dumps([old, new], sort_keys=True).encode()).hexdigest()[:24]
     return await store.create_broadcast(
         "changes",
         changes_payload(knowledge, changes, render),
         passage_ids=changes.changed + changes.removed,
+        slot=f"changes:{change}",
         knowledge_hashes=new,
     )

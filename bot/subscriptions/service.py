@@ -43,7 +43,7 @@ class SubscriptionService:
         self.store = store
         self.broadcaster = broadcaster
         self._render = render
-        self._lock = DeliveryLock(settings.data_dir)
+        self._lock = DeliveryLock(settings.data_dir) if settings.database_url is None else None
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -57,19 +57,24 @@ class SubscriptionService:
     async def deliver_unfinished(self) -> list[DeliveryReport] | None:
         """Deliver every unfinished broadcast, oldest first; None if another process is delivering.
 
-        Stops at the first interrupted broadcast (network down): later ones wait for it.
+        Stops at the first interrupted broadcast (network down): later ones wait for it. With
+        SQLite one process delivers at a time (the :class:`DeliveryLock`); with PostgreSQL every
+        replica delivers, splitting each broadcast by claims in the journal.
         """
-        if not self._lock.try_acquire():
+        if self._lock is not None and not self._lock.try_acquire():
             return None
         reports: list[DeliveryReport] = []
         try:
             for broadcast in await self.store.unfinished_broadcasts():
+                if self._lock is not None:  # alone: whoever claimed chats before us is gone
+                    await self.store.release_claims(broadcast.id, None)
                 report = await self.broadcaster.deliver(broadcast)
                 reports.append(report)
                 if report.interrupted:
                     break
         finally:
-            self._lock.release()
+            if self._lock is not None:
+                self._lock.release()
         return reports
 
     def start(self) -> None:
@@ -102,9 +107,13 @@ class SubscriptionService:
     async def _delivery_loop(self) -> None:
         while True:
             self._wake.clear()
+            wait = self._poll_seconds
             try:
-                await self.deliver_unfinished()
+                reports = await self.deliver_unfinished()
+                if reports and any(r.waiting for r in reports):
+                    # Another replica holds chats of a broadcast: look again when its lease would have run out.
+                    wait = min(wait, self.settings.delivery_lease_seconds)
             except Exception:
                 log.exception("delivery run failed; retrying in %s s", self._poll_seconds)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), wait)

@@ -42,7 +42,10 @@ from bot.subscriptions.store import (
     DeliveryState,
     JournalWriteError,
     Stats,
+    StoreError,
+    StoreInfo,
     Subscriber,
+    check_version,
 )
 from bot.subscriptions.uncancellable import uncancellable
 
@@ -122,6 +125,7 @@ class SqliteStore:
             row = await (await db.execute("SELECT version FROM schema_version")).fetchone()
             if row is None:
                 await db.execute("INSERT INTO schema_version (version) VALUES (0)")
+        check_version(await self.schema_version(), str(self._path))
         for version in range(await self.schema_version(), SCHEMA_VERSION):
             async with self._transaction() as db:
                 # executescript would COMMIT our transaction; run the statements one by one instead.
@@ -320,11 +324,72 @@ class SqliteStore:
             )
 
     @uncancellable
-    async def finish_broadcast(self, broadcast_id: int) -> None:
-        async with self._journal("the end of a broadcast"), self._transaction() as db:
+    async def open_deliveries(self, broadcast: Broadcast) -> None:
+        async with self._journal("the recipients of a broadcast"), self._transaction() as db:
             await db.execute(
-                "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ?", (time.time(), broadcast_id)
+                "INSERT INTO deliveries (broadcast_id, chat_id, state) "
+                "SELECT ?, chat_id, 'sending' FROM subscribers WHERE subscribed_at <= ? "
+                "ON CONFLICT (broadcast_id, chat_id) DO NOTHING",
+                (broadcast.id, broadcast.created_at),
             )
+
+    @uncancellable
+    async def claim_recipients(
+        self, broadcast: Broadcast, owner: str, limit: int, lease_seconds: float
+    ) -> list[tuple[Subscriber, int]]:
+        now = time.time()
+        async with self._journal("a claim on recipients"), self._transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET claimed_by = ?, lease_until = ? WHERE broadcast_id = ? AND chat_id IN ("
+                " SELECT d.chat_id FROM deliveries d JOIN subscribers s ON s.chat_id = d.chat_id"
+                " WHERE d.broadcast_id = ? AND d.state = 'sending' AND (d.lease_until IS NULL OR d.lease_until < ?)"
+                " ORDER BY d.chat_id LIMIT ?)",
+                (owner, now + lease_seconds, broadcast.id, broadcast.id, now, limit),
+            )
+            rows = await db.execute_fetchall(
+                f"SELECT {_SUBSCRIBER_COLUMNS_S}, d.parts_sent FROM deliveries d JOIN subscribers s USING (chat_id) "
+                "WHERE d.broadcast_id = ? AND d.claimed_by = ? AND d.lease_until = ? AND d.state = 'sending' "
+                "ORDER BY d.chat_id",
+                (broadcast.id, owner, now + lease_seconds),
+            )
+        return [(_subscriber(r), int(r[4])) for r in rows]
+
+    @uncancellable
+    async def renew_claims(self, broadcast_id: int, owner: str, lease_seconds: float) -> None:
+        async with self._journal("a lease"), self._transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET lease_until = ? WHERE broadcast_id = ? AND claimed_by = ? AND state = 'sending'",
+                (time.time() + lease_seconds, broadcast_id, owner),
+            )
+
+    @uncancellable
+    async def release_claims(self, broadcast_id: int, owner: str | None) -> None:
+        async with self._journal("a lease"), self._transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET lease_until = NULL, claimed_by = NULL "
+                "WHERE broadcast_id = ? AND (claimed_by = ? OR ? IS NULL) AND state = 'sending'",
+                (broadcast_id, owner, owner),
+            )
+
+    @uncancellable
+    async def skip_unsubscribed(self, broadcast_id: int) -> int:
+        async with self._journal("a delivery's outcome"), self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE deliveries SET state = 'skipped', error = 'unsubscribed' WHERE broadcast_id = ? "
+                "AND state = 'sending' AND chat_id NOT IN (SELECT chat_id FROM subscribers)",
+                (broadcast_id,),
+            )
+            return cur.rowcount
+
+    @uncancellable
+    async def finish_broadcast(self, broadcast_id: int) -> bool:
+        async with self._journal("the end of a broadcast"), self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM deliveries WHERE broadcast_id = ? AND state = 'sending')",
+                (time.time(), broadcast_id, broadcast_id),
+            )
+            return cur.rowcount > 0
 
     async def deliveries(self, broadcast_id: int) -> list[Delivery]:
         rows = await self._db.execute_fetchall(
@@ -345,6 +410,7 @@ class SqliteStore:
             await _replace_hashes(db, hashes)
 
 
+_SUBSCRIBER_COLUMNS_S = "s.chat_id, s.chat_type, s.lang, s.subscribed_at"
 _BROADCAST_COLUMNS = "id, kind, created_at, payload, passage_ids, slot, status"
 
 
@@ -375,3 +441,21 @@ def _broadcast(row: aiosqlite.Row | tuple[Any, ...]) -> Broadcast:
         slot=row[5],
         status=row[6],
     )
+
+
+def inspect_sqlite(path: Path) -> StoreInfo:
+    """The database at ``path``, opened read-only; version 0 and no subscribers when it does not exist yet."""
+    description = f"sqlite {path}"
+    if not path.exists():
+        return StoreInfo(description, 0, 0)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            row = conn.execute("SELECT version FROM schema_version").fetchone() if "schema_version" in tables else None
+            count = conn.execute("SELECT COUNT(*) FROM subscribers").fetchone()[0] if "subscribers" in tables else 0
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"the database {path} cannot be read: {exc}") from exc
+    return StoreInfo(description, int(row[0]) if row else 0, int(count))

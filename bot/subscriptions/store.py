@@ -3,8 +3,9 @@
 Subscribers, broadcasts and their delivery journal, counters and the knowledge hashes of the
 change digest. :class:`SubscriptionStore` is the interface the rest of the code uses;
 :func:`open_store` picks the implementation from settings: SQLite in the data directory (the
-default, one process, nothing to install, :mod:`~bot.subscriptions.sqlite_store`). Both
-implementations apply the same versioned steps (:mod:`~bot.subscriptions.migrations`).
+default, one process, nothing to install, :mod:`~bot.subscriptions.sqlite_store`) or
+PostgreSQL shared by several replicas (``BOT_DATABASE_URL``, :mod:`~bot.subscriptions.postgres_store`).
+Both implementations apply the same versioned steps (:mod:`~bot.subscriptions.migrations`).
 
 Writes commit before they return and run to the end even if the caller is cancelled: a
 subscription or a "sent" journal entry is never half-written.
@@ -12,15 +13,20 @@ subscription or a "sent" journal entry is never half-written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from bot.knowledge_base import Lang
 from bot.subscriptions.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from bot.config import Settings
+
+#: Subscriber columns, in :func:`subscriber_from_row`'s order.
+SUBSCRIBER_COLUMNS = "chat_id, chat_type, lang, subscribed_at"
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
 BroadcastKind = Literal["digest", "changes", "manual"]
@@ -38,10 +44,15 @@ __all__ = [
     "DeliveryState",
     "JournalWriteError",
     "Stats",
+    "StoreError",
     "Subscriber",
     "SubscriptionStore",
     "open_store",
 ]
+
+
+class StoreError(Exception):
+    """The store cannot be used: unreachable, or its schema is not the one this code was built for."""
 
 
 class JournalWriteError(Exception):
@@ -192,7 +203,43 @@ class SubscriptionStore(Protocol):
         """Close an entry without delivery: ``failed``, ``removed`` or ``skipped``, with the reason."""
         ...
 
-    async def finish_broadcast(self, broadcast_id: int) -> None: ...
+    async def open_deliveries(self, broadcast: Broadcast) -> None:
+        """Give every chat owed ``broadcast`` an open (``sending``) journal entry; idempotent.
+
+        Done by every deliverer before claiming, so that entries exist to be claimed row by row.
+        """
+        ...
+
+    async def claim_recipients(
+        self, broadcast: Broadcast, owner: str, limit: int, lease_seconds: float
+    ) -> list[tuple[Subscriber, int]]:
+        """Take up to ``limit`` open entries nobody holds (or whose holder's lease ran out).
+
+        Returns the chats with how many parts they already have. Two deliverers never get the
+        same chat while a lease runs; a deliverer that dies leaves its chats to the others once
+        ``lease_seconds`` have passed without :meth:`renew_claims`.
+        """
+        ...
+
+    async def renew_claims(self, broadcast_id: int, owner: str, lease_seconds: float) -> None:
+        """Extend the lease on every open entry ``owner`` holds: it is still working on them."""
+        ...
+
+    async def release_claims(self, broadcast_id: int, owner: str | None) -> None:
+        """Give up ``owner``'s open entries at once (a run that stops early), for others to take.
+
+        ``None`` releases everyone's: only for a deliverer that knows it is alone (SQLite's
+        delivery lock), to whom any claim left in the journal is one of a process that died.
+        """
+        ...
+
+    async def skip_unsubscribed(self, broadcast_id: int) -> int:
+        """Close the open entries of chats that left after they were opened (owed nothing); how many."""
+        ...
+
+    async def finish_broadcast(self, broadcast_id: int) -> bool:
+        """Mark the broadcast done if no entry is open; False while some chat is still owed it."""
+        ...
 
     async def deliveries(self, broadcast_id: int) -> list[Delivery]: ...
 
@@ -206,7 +253,54 @@ class SubscriptionStore(Protocol):
 
 
 async def open_store(settings: Settings) -> SubscriptionStore:
-    """Open (creating or upgrading) the store the settings name."""
-    from bot.subscriptions.sqlite_store import SqliteStore  # the implementations import this module
+    """Open (creating or upgrading) the store the settings name: PostgreSQL with ``BOT_DATABASE_URL``, else SQLite.
+
+    Raises :class:`StoreError` when the database is unreachable or newer than this code.
+    """
+    # The implementations import this module, so they are imported here, when needed.
+    if settings.database_url is not None:
+        from bot.subscriptions.postgres_store import PostgresStore
+
+        return await PostgresStore.open(settings.database_url.get_secret_value())
+    from bot.subscriptions.sqlite_store import SqliteStore
 
     return await SqliteStore.open(settings.database_path)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    """What ``python -m bot check`` says about the store: which one, its schema version, its subscribers."""
+
+    description: str
+    version: int  # 0: not created yet (the bot creates it on start)
+    subscribers: int
+
+
+def inspect_store(settings: Settings) -> StoreInfo:
+    """Look at the store the settings name without changing it; :class:`StoreError` when it cannot be read.
+
+    Synchronous, for ``python -m bot check``: PostgreSQL is asked from a thread of its own, so
+    this works whether or not the caller runs an event loop.
+    """
+    if settings.database_url is not None:
+        from bot.subscriptions.postgres_store import inspect_postgres
+
+        url = settings.database_url.get_secret_value()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, inspect_postgres(url)).result()
+    from bot.subscriptions.sqlite_store import inspect_sqlite
+
+    return inspect_sqlite(settings.database_path)
+
+
+def check_version(version: int, where: str) -> None:
+    """Refuse a database whose schema is newer than this code: it was upgraded by a newer release."""
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{where}: schema version {version} is newer than this code's {SCHEMA_VERSION}; "
+            "run the release that upgraded it (or a newer one)"
+        )
+
+
+def subscriber_from_row(row: Sequence[Any]) -> Subscriber:
+    return Subscriber(int(row[0]), cast(ChatType, row[1]), cast(Lang, row[2]), float(row[3]))

