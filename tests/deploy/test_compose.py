@@ -74,7 +74,7 @@ def test_caddy_fronts_the_webhook_on_its_profile(compose) -> None:
     assert "BOT_TOKEN" not in str(caddy), "the proxy must not see the bot's token"
 
 
-def caddy_validate(domain: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def caddy_validate(domain: str, tmp_path: Path, caddyfile: Path = CADDYFILE) -> subprocess.CompletedProcess[str]:
     beside = Path(sys.executable).parent / "caddy"
     caddy = str(beside) if beside.exists() else shutil.which("caddy")
     if caddy is None:
@@ -82,7 +82,7 @@ def caddy_validate(domain: str, tmp_path: Path) -> subprocess.CompletedProcess[s
     home = str(tmp_path)
     env = {**os.environ, "BAYAN_DOMAIN": domain, "HOME": home, "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
     return subprocess.run(
-        [caddy, "validate", "--adapter", "caddyfile", "--config", str(CADDYFILE)],
+        [caddy, "validate", "--adapter", "caddyfile", "--config", str(caddyfile)],
         env=env,
         capture_output=True,
         text=True,
@@ -99,3 +99,25 @@ def test_caddyfile_is_valid(tmp_path) -> None:
 def test_caddyfile_refuses_a_missing_domain(tmp_path) -> None:
     """Without BAYAN_DOMAIN Caddy refuses to start instead of serving something unintended."""
     assert caddy_validate("", tmp_path).returncode != 0
+
+
+def test_replicas_profile_runs_two_bots_on_postgresql_behind_caddy(compose) -> None:
+    """--profile replicas: PostgreSQL, a second bot like the first but with its own data volume, Caddy balancing both."""
+    services = compose["services"]
+    bot, second = services["bot"], services["bot-2"]
+    assert second["profiles"] == ["replicas"] == services["postgres"]["profiles"] == services["caddy-replicas"]["profiles"]
+    assert {k: v for k, v in second.items() if k not in ("profiles", "volumes")} == {k: v for k, v in bot.items() if k != "volumes"}
+    assert second["volumes"][0].split(":")[0] != bot["volumes"][0].split(":")[0]
+    assert bot["depends_on"]["postgres"] == {"condition": "service_healthy", "required": False}
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    caddy = services["caddy-replicas"]
+    assert "./Caddyfile.replicas:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    port = bot["environment"]["BOT_WEBHOOK_PORT"]
+    assert f"reverse_proxy bot:{port} bot-2:{port}" in (DEPLOY / "Caddyfile.replicas").read_text(encoding="utf-8")
+    assert "BOT_TOKEN" not in str(caddy) and "POSTGRES_PASSWORD" not in str(bot)
+
+
+def test_replicas_caddyfile_is_valid(tmp_path) -> None:
+    """`caddy validate` accepts Caddyfile.replicas with a domain set."""
+    result = caddy_validate("bot.example.org", tmp_path, DEPLOY / "Caddyfile.replicas")
+    assert result.returncode == 0, result.stderr

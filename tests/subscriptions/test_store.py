@@ -14,11 +14,12 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 
 from bot.config import Settings
+from bot.subscriptions.sqlite_store import SqliteStore
+from bot.subscriptions.store import SCHEMA_VERSION, Broadcast, StoreError, SubscriptionStore, inspect_store, open_store
 from tests.fakes import FakeBotApi
 from tests.subscriptions.conftest import BOT_OVERRIDES
 from tests.telegram.conftest import bot_settings
-from bot.subscriptions.sqlite_store import SqliteStore
-from bot.subscriptions.store import SCHEMA_VERSION, Broadcast, StoreError, SubscriptionStore, inspect_store, open_store
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path, fake_api: FakeBotApi) -> Settings:
