@@ -3,7 +3,8 @@
 The apology is short, in the user's language, sent where the user is waiting (the spinner of a
 pressed button, or a reply to the message in its chat and forum topic), and itself guarded: if
 Telegram is what failed, trying to apologise may fail too, and that must not raise out of the
-error handler. Updates nobody waits on (inline queries, the bot's membership changes, edits, a malformed
+error handler, whatever the exception. After 403 Forbidden no apology is sent: the chat cannot
+receive it. Updates nobody waits on (inline queries, the bot's membership changes, edits, a malformed
 message without a chat) get no apology.
 """
 
@@ -13,7 +14,7 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.logs import EVENT_ATTR, FIELDS_ATTR
@@ -43,13 +44,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, message = update.callback_query, update.message
     if query is None and (message is None or message.chat is None):
         return  # nobody is waiting for an answer (inline queries, membership changes, edits, no chat to answer in)
-    apology = texts(interface_lang(update, context)).apology
+    if isinstance(error, Forbidden) and query is None:
+        return  # blocked, kicked, deactivated: the chat cannot receive an apology either
     try:
+        apology = texts(interface_lang(update, context)).apology
         if query is not None:
             await query.answer(apology)
         elif message is not None:
             await reply(message, Rendered(esc(apology)))
-    except TelegramError:
+    except Exception:  # noqa: BLE001  # whatever failed (Telegram, the disk, our code) must not raise out of here
         log.warning("apology not delivered", extra={EVENT_ATTR: "apology_failed", FIELDS_ATTR: {"update_id": update.update_id}})
 
 

@@ -133,3 +133,12 @@ async def test_failing_button_action_is_apologised_for_in_the_callback_answer(bo
     query_id = bot.api.update(bot.api.push_callback(answer, button["callback_data"], user=1001))["callback_query"]["id"]
     reply = await bot.api.wait_for(lambda: bot.api.callback_answers.get(query_id))
     assert reply["text"] == texts("ar").apology
+
+
+async def test_no_apology_after_forbidden(bot: RunningBot) -> None:
+    """A reply refused with 403 (the user blocked the bot) gets no apology: the chat cannot receive one."""
+    bot.api.fail_next("sendMessage", 403, chat_id=1007)
+    bot.api.user(1007, "Blocker")
+    bot.api.push_message("first strike", user=1007)
+    await bot.api.wait_idle()
+    assert len([c for c in bot.api.calls_to("sendMessage") if c.params.get("chat_id") == 1007]) == 1
