@@ -22,6 +22,7 @@ import re
 from telegram import Bot, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot import i18n
 from bot.knowledge_base import Lang
 from bot.subscriptions.delivery import Broadcaster, sender_request
 from bot.subscriptions.service import SubscriptionService
@@ -153,7 +154,7 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     service = service_of(context)
     count = await service.store.count()
     await service.queue_summary("manual")
-    await reply(message, Rendered(esc(ui.broadcast_queued.format(subscribers=count))))
+    await reply(message, Rendered(esc(ui.broadcast_queued.format(subscribers=i18n.subscribers(ui.lang, count)))))
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

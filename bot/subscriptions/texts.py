@@ -23,7 +23,7 @@ class SubscriptionTexts:
     language_button: str  # on the button that switches the subscription *to* this language
     usage: str
     bot_admins_only: str  # /broadcast and /stats from anyone not in BOT_ADMIN_IDS
-    broadcast_queued: str  # {subscribers}
+    broadcast_queued: str  # {subscribers}: a counted phrase from bot.i18n
     stats_title: str
     stats_subscribers: str  # {count}
     stats_by_lang: str
@@ -45,7 +45,7 @@ ARABIC = SubscriptionTexts(
     language_button="العربية",
     usage="الاستخدام: /subscribe أو /subscribe ar أو /subscribe en",
     bot_admins_only="هذا الأمر متاح لمشرفي البوت فقط.",
-    broadcast_queued="بدأ إرسال الملخص. عدد المشتركين: {subscribers}",
+    broadcast_queued="بدأ إرسال الملخص إلى {subscribers}.",
     stats_title="إحصاءات",
     stats_subscribers="المشتركون: {count}",
     stats_by_lang="حسب اللغة",
@@ -67,7 +67,7 @@ ENGLISH = SubscriptionTexts(
     language_button="English",
     usage="Usage: /subscribe, /subscribe ar or /subscribe en",
     bot_admins_only="Only the bot's administrators can use this command.",
-    broadcast_queued="Sending the summary. Subscribers: {subscribers}",
+    broadcast_queued="Sending the summary to {subscribers}.",
     stats_title="Statistics",
     stats_subscribers="Subscribers: {count}",
     stats_by_lang="By language",

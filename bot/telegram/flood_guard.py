@@ -17,6 +17,7 @@ from telegram import Chat, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
+from bot import i18n
 from bot.logs import log_event
 from bot.telegram.flood import Verdict
 from bot.telegram.language import interface_lang
@@ -51,7 +52,8 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if verdict is Verdict.WARN:
         seconds = round(services_of(context).settings.flood_cooldown_seconds)
-        note = texts(interface_lang(update, context)).flood.format(seconds=seconds)
+        lang = interface_lang(update, context)
+        note = texts(lang).flood.format(seconds=i18n.seconds(lang, seconds))
         if update.callback_query is not None:
             await update.callback_query.answer(note, show_alert=True)
         elif update.message is not None:

@@ -64,7 +64,7 @@ class UiTexts:
     too_long: str  # {limit}
     empty_question: str
     not_text: str
-    flood: str  # {seconds}
+    flood: str  # {seconds}: a counted phrase from bot.i18n
     apology: str
     stale_button: str
     unknown_command: str
@@ -144,7 +144,7 @@ ARABIC = UiTexts(
     too_long="سؤالك طويل جداً؛ يجب ألا يتجاوز عدد أحرفه {limit}.",
     empty_question="أرسل سؤالاً مكتوباً عن البيان، مثلاً: ماذا اقترح بوتين بشأن الانتخابات؟",
     not_text="أفهم الرسائل النصية فقط. اكتب سؤالك عن البيان، أو أرسل /help.",
-    flood="رسائل كثيرة في وقت قصير. سأعود للإجابة بعد قليل (نحو {seconds} ث).",
+    flood="رسائل كثيرة في وقت قصير. سأعود للإجابة بعد {seconds}.",
     apology="عذراً، حدث خطأ أثناء معالجة رسالتك. حاول مرة أخرى بعد قليل.",
     stale_button="هذا الزر لم يعد صالحاً.",
     unknown_command="لا أعرف هذا الأمر. أرسل /help لمعرفة ما يمكنني فعله.",
@@ -241,7 +241,7 @@ ENGLISH = UiTexts(
     too_long="Your question is too long. Please keep it under {limit} characters.",
     empty_question="Send a written question about the statement, e.g. What did Putin propose about elections?",
     not_text="I only read text messages. Ask a question about the statement, or send /help.",
-    flood="That is a lot of messages at once. I will answer again shortly (in about {seconds} s).",
+    flood="That is a lot of messages at once. I will answer again in {seconds}.",
     apology="Sorry, something went wrong with your message. Please try again in a moment.",
     stale_button="This button no longer works.",
     unknown_command="I don't know that command. Send /help to see what I can do.",

@@ -156,7 +156,7 @@ async def test_admin_broadcast_reaches_every_subscriber_once(running: RunningBot
     for chat_id, lang in chats.items():
         await store.subscribe(chat_id, "private" if chat_id > 0 else "group", lang)  # type: ignore[arg-type]
     [queued] = await running.replies("/broadcast", user=ADMIN_ID)
-    assert queued["text"] == "Sending the summary. Subscribers: 3"
+    assert queued["text"] == "Sending the summary to 3 subscribers."
     await running.api.wait_for(lambda: all(running.api.sent.get(c) for c in chats))
     await running.api.wait_idle()
     assert {c: len(running.api.sent[c]) for c in chats} == dict.fromkeys(chats, 1)
