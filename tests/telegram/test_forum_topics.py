@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bot import i18n
 from bot.telegram.callback_data import Action, decode
 from bot.telegram.texts import texts
 from tests.telegram.conftest import RunningBot
@@ -103,7 +104,7 @@ async def test_flood_note_goes_to_the_topic(start_bot) -> None:  # type: ignore[
         bot.api.push_message("/ask first strike", user=1001, chat=FORUM, topic=thread)
     await bot.api.wait_idle()
     sent = bot.api.sent[FORUM]
-    assert [m["text"] for m in sent].count(texts("en").flood.format(seconds=60)) == 1
+    assert [m["text"] for m in sent].count(texts("en").flood.format(seconds=i18n.seconds("en", 60))) == 1
     assert len(sent) == 2 and all(_in_topic(m, thread) for m in sent)
 
 

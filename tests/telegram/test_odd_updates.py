@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from bot import i18n
 from bot.telegram.texts import texts
 from tests.telegram.conftest import RunningBot
 
@@ -27,7 +28,7 @@ async def test_button_presses_dropped_by_the_flood_limit_are_still_answered(star
     answers = list(bot.api.callback_answers.values())
     assert len(answers) == 5
     notes = [a for a in answers if a.get("text")]
-    assert [a["text"] for a in notes] == [texts("en").flood.format(seconds=60)]
+    assert [a["text"] for a in notes] == [texts("en").flood.format(seconds=i18n.seconds("en", 60))]
     assert len(bot.api.sent_texts(1001)) == 1  # nothing else was done for the dropped presses
 
 

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 
+from bot import i18n
 from bot.logs import configure_logging
 from bot.telegram.services import on_question
 from bot.telegram.texts import texts
@@ -23,7 +24,7 @@ async def test_flooding_user_is_told_once_then_ignored_while_others_are_answered
     await bot.api.wait_idle()
     texts_1001 = bot.api.sent_texts(1001)
     assert len(texts_1001) == 4
-    assert texts_1001.count(texts("ar").flood.format(seconds=60)) == 1
+    assert texts_1001.count(texts("ar").flood.format(seconds=i18n.seconds("ar", 60))) == 1
     assert len(bot.api.sent_texts(1002)) == 1
 
 
@@ -31,7 +32,7 @@ async def test_flood_cooldown_ends(start_bot) -> None:  # type: ignore[no-untype
     """After the cooldown the user is answered again."""
     bot: RunningBot = await start_bot(flood_max_messages=1, flood_window_seconds=60, flood_cooldown_seconds=0.3)
     await bot.ask("first strike")
-    assert (await bot.ask("first strike"))["text"] == texts("en").flood.format(seconds=0)
+    assert (await bot.ask("first strike"))["text"] == texts("en").flood.format(seconds=i18n.seconds("en", 0))
     await asyncio.sleep(0.35)
     assert "first" in (await bot.ask("first strike"))["text"]
 
