@@ -11,6 +11,10 @@ Features plug in through the tuples below, so adding one (subscriptions, say) is
 * :data:`ON_QUESTION` — ``async hook(context, answered)`` after every searched question (see
   :func:`bot.telegram.services.on_question`), so the question handler imports no feature.
 
+Incoming updates go through :mod:`bot.telegram.inbox`: journaled before Telegram is told they
+arrived, at most ``MAX_UNHANDLED`` unhandled at a time, handed over to the next start when a
+stop cannot finish them in time, replayed at start-up.
+
 Outgoing requests go through PTB's ``AIORateLimiter``: on a 429 it pauses *all* requests for
 ``retry_after`` (+0.1 s) and retries the same call, up to :data:`MAX_RETRIES` times, so a
 flood-control answer delays replies instead of losing them. On top of it
@@ -29,11 +33,10 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults
 
 from bot.subscriptions import handlers as subscriptions
-from bot.telegram import buttons, cards, commands, errors, flood_guard, greeting, inline, language, questions
+from bot.telegram import buttons, cards, commands, errors, flood_guard, greeting, inbox, inline, language, questions
 from bot.telegram.render import NO_PREVIEW
 from bot.telegram.services import AnyApplication, BotServices, QuestionHook, install, on_question
 from bot.telegram.transient import RetryingRateLimiter
-from bot.telegram.updates_request import UpdatesRequest
 
 Registrar = Callable[[AnyApplication], None]
 Hook = Callable[[AnyApplication], Awaitable[None]]
@@ -50,8 +53,8 @@ HANDLERS: tuple[Registrar, ...] = (
     greeting.register,
 )
 FALLBACKS: tuple[Registrar, ...] = (commands.register_fallbacks, buttons.register_fallbacks)
-ON_START: tuple[Hook, ...] = (language.start, commands.publish_profile, subscriptions.start)
-ON_STOP: tuple[Hook, ...] = (subscriptions.stop, language.stop)
+ON_START: tuple[Hook, ...] = (inbox.start, language.start, commands.publish_profile, subscriptions.start)
+ON_STOP: tuple[Hook, ...] = (subscriptions.stop, language.stop, inbox.stop)
 ON_QUESTION: tuple[QuestionHook, ...] = (subscriptions.record_question,)
 # MY_CHAT_MEMBER: the bot's own membership changes, so it can greet a group that adds it.
 ALLOWED_UPDATES: tuple[str, ...] = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER)
@@ -76,6 +79,8 @@ def build_application(services: BotServices, *, on_unauthorized: Callable[[], No
     settings = services.settings
     if settings.token is None:
         raise ValueError("BOT_TOKEN is required to build the Telegram application")
+    queue = inbox.InboxQueue(wait_for_journal=settings.mode == "webhook")
+    processor = inbox.InboxProcessor(CONCURRENT_UPDATES, queue)
     application = (
         Application.builder()
         .token(settings.token.get_secret_value())
@@ -91,13 +96,15 @@ def build_application(services: BotServices, *, on_unauthorized: Callable[[], No
                 max_retries=MAX_RETRIES,
             )
         )
+        .update_queue(queue)
         # Two connections: the final confirming getUpdates at stop must not wait for the cancelled long poll's.
-        .get_updates_request(UpdatesRequest(on_unauthorized=on_unauthorized, connection_pool_size=2))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .get_updates_request(inbox.JournalFirstRequest(queue, on_unauthorized=on_unauthorized, connection_pool_size=2))
+        .concurrent_updates(processor)
         .post_init(_run_all(ON_START))
         .post_shutdown(_run_all(ON_STOP))
         .build()
     )
+    processor.serve(application)
     install(application, services)
     for register in (*HANDLERS, *FALLBACKS):
         register(application)

@@ -84,6 +84,13 @@ class BotProcess:
         self.stderr = await self._stderr_task
         return code, time.monotonic() - started
 
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind, as the OOM killer or the end of a stop grace does it."""
+        assert self.proc is not None
+        self.proc.kill()
+        await self.proc.wait()
+        self.stderr = await self._stderr_task
+
     def log_records(self) -> list[dict]:
         """Every stderr line, parsed: with BOT_LOG_FORMAT=json each one must be a JSON object."""
         return [json.loads(line) for line in self.stderr.decode().splitlines()]
