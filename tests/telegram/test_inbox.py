@@ -7,18 +7,10 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
-import aiohttp
-import pytest
-
-from bot.telegram.app import build_application
 from bot.telegram.inbox import InboxProcessor, InboxQueue, inbox_path
-from bot.telegram.runner import webhook_options
-from bot.telegram.services import BotServices
 from tests.fakes import FakeBotApi
-from tests.telegram.conftest import RunningBot, bot_settings
-from tests.telegram.test_runner import SECRET, _free_port
+from tests.telegram.conftest import RunningBot
 
 StartBot = Callable[..., Awaitable[RunningBot]]
 
@@ -96,47 +88,3 @@ async def test_an_update_that_cannot_be_journaled_is_not_confirmed_and_is_answer
     await db.execute("PRAGMA query_only = OFF")
     await bot.api.wait_for(lambda: answered(bot.api, chats) == chats, timeout=30, what="every question answered")
 
-
-async def test_webhook_answers_200_only_once_the_update_is_journaled(fake_api: FakeBotApi, tmp_path: Path) -> None:
-    """Webhook mode: while the journal cannot be written the POST gets no 200 (Telegram will retry); once it
-    can, the update is answered, and the retried POST of the same update is not answered again."""
-    port = _free_port()
-    settings = bot_settings(
-        fake_api,
-        tmp_path,
-        webhook_url="https://bot.example.org/telegram/hook",
-        webhook_secret=SECRET,
-        webhook_listen="127.0.0.1",
-        webhook_port=port,
-    )
-    app = build_application(BotServices.load(settings))
-    async with app:
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.updater.start_webhook(**webhook_options(settings))
-        await app.start()
-        try:
-            queue = app.update_queue
-            assert isinstance(queue, InboxQueue) and queue.inbox is not None
-            await queue.inbox._db.execute("PRAGMA query_only = ON")  # the journal's own connection
-            update = {"update_id": 78, "message": {"message_id": 1, "date": 0, "text": "first strike",
-                      "chat": {"id": 1001, "type": "private", "first_name": "A"},
-                      "from": {"id": 1001, "is_bot": False, "first_name": "A", "language_code": "en"}}}
-            url = f"http://127.0.0.1:{port}/telegram/hook"
-            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1.0)) as http:
-                with pytest.raises(TimeoutError):
-                    async with http.post(url, json=update, headers=headers):
-                        pass
-                assert fake_api.all_sent == []
-                await queue.inbox._db.execute("PRAGMA query_only = OFF")
-                async with http.post(url, json=update, headers=headers) as response:  # Telegram's retry
-                    assert response.status == 200
-            await fake_api.wait_for_messages(1, chat_id=1001)
-            await fake_api.wait_idle()
-            assert len(fake_api.sent_texts(1001)) == 1
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            assert app.post_shutdown is not None
-            await app.post_shutdown(app)
