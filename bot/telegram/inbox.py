@@ -77,6 +77,8 @@ class UpdateInbox:
 
     @classmethod
     async def open(cls, path: Path) -> UpdateInbox:
+        # aiosqlite logs every statement with its parameters at DEBUG: here those are users' messages.
+        logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
         path.parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path, isolation_level=None)
         try:
