@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.subscriptions.store import SubscriptionStore
+from bot.subscriptions.sqlite_store import SqliteStore
 from tests.deploy.bot_process import STOP_DEADLINE, BotProcess
 from tests.fakes import FakeBotApi
 
@@ -40,7 +40,7 @@ async def test_sigkill_mid_burst_loses_no_update(tmp_path) -> None:  # type: ign
         assert max(question_replies) <= 2
         assert sum(n - 1 for n in question_replies) <= 64  # at most the replies in flight when killed
 
-    store = await SubscriptionStore.open(tmp_path / "data" / "bayan.sqlite3")
+    store = await SqliteStore.open(tmp_path / "data" / "bayan.sqlite3")
     try:
         assert all([await store.is_subscribed(chat) for chat in SUBSCRIBERS])
     finally:
