@@ -140,6 +140,8 @@ class PassageIndex:
         for i, (doc, _) in enumerate(self._entries):
             leads.setdefault(doc.id, i)
         self._leads = leads
+        self._order = self._article_order()  # read-only after build, like the tables
+        self._publication_passage = self._publication()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -278,7 +280,7 @@ class PassageIndex:
 
     def _structural(self, query: str, lang: Lang, request: Structural, top: int) -> Answer | None:
         """Resolve a question about the article's structure or the document; None if it cannot be."""
-        order = self._article_order()
+        order = self._order
         chosen: int | None = None
         fact: Fact | None = None
         if request.kind == "position":
@@ -302,7 +304,7 @@ class PassageIndex:
         elif request.kind in ("count", "overview"):
             chosen, fact = order[0], request.kind  # the announcement: "a number of proposals"
         else:  # date, title: the passage saying where the statement was published
-            chosen = self._publication()
+            chosen = self._publication_passage
             fact = request.kind  # type: ignore[assignment]
         if chosen is None:
             return None
@@ -321,6 +323,8 @@ class PassageIndex:
 
     def _article_order(self) -> list[int]:
         """The first document's passages in the article's order (the knowledge file keeps it)."""
+        if not self._entries:
+            return []
         lead = self._entries[0][0].id
         return [i for i, (doc, _) in enumerate(self._entries) if doc.id == lead]
 
@@ -331,7 +335,7 @@ class PassageIndex:
         for stem in stems:
             for i in self._t.postings.postings(stem)[0]:
                 counts[i] += 1
-        return max(counts, key=lambda i: (counts[i], -i)) if counts else self._article_order()[0]
+        return max(counts, key=lambda i: (counts[i], -i)) if counts else 0
 
     def _kind_first(
         self, ranked: list[tuple[int, float]], scores: dict[int, float], intents: frozenset[str], top: int
