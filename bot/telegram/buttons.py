@@ -1,6 +1,8 @@
 """Inline buttons: switch an answer, the help, the group greeting or the proposals to the other
 language (edited in place), or open a suggested passage or the proposals (sent as a new message,
-in the same chat and forum topic).
+in the same chat and forum topic). "Not what I asked" under an answer is logged as an event (which
+passage missed, so the knowledge can be improved where users say it fails), its button removed so
+one answer counts once, and answered with a way on: other words, or a passage to pick.
 
 Callback data comes back from clients and from messages older versions of the bot sent, so it is
 decoded strictly; a button we cannot honour gets a short note in the spinner, never an error.
@@ -9,28 +11,36 @@ Every query is answered, so the client's spinner always stops.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.knowledge_base import KnowledgeBase, Passage
+from bot.logs import log_event
 from bot.telegram import questions
 from bot.telegram.callback_data import Action, ButtonPress, decode
 from bot.telegram.language import interface_lang
 from bot.telegram.render import (
     NO_PREVIEW,
     Rendered,
+    offers_miss,
     passage_ids_in,
     render_group_greeting,
     render_help,
+    render_miss,
     render_passage,
     render_proposals_message,
     render_start,
+    without_miss,
 )
 from bot.telegram.replies import reply
 from bot.telegram.services import AnyApplication, services_of
 from bot.telegram.texts import texts
+
+log = logging.getLogger("bayan.telegram")
 
 
 def _related(knowledge: KnowledgeBase, ids: list[str]) -> list[Passage]:
@@ -52,8 +62,10 @@ def _rendering(press: ButtonPress, message: Message, context: ContextTypes.DEFAU
     if found is None:
         return None
     doc, passage = found
-    related = _related(knowledge, passage_ids_in(message.reply_markup)) if press.action is Action.TRANSLATE_ANSWER else []
-    return render_passage(doc, passage, press.lang, related)
+    if press.action is not Action.TRANSLATE_ANSWER:
+        return render_passage(doc, passage, press.lang)
+    related = _related(knowledge, passage_ids_in(message.reply_markup))
+    return render_passage(doc, passage, press.lang, related, miss=offers_miss(message.reply_markup))
 
 
 async def _edit(query: CallbackQuery, rendered: Rendered) -> None:
@@ -78,6 +90,22 @@ async def _ask_example(update: Update, context: ContextTypes.DEFAULT_TYPE, press
     await questions.answer_question(update, context, examples[number])
 
 
+async def _not_what_i_asked(update: Update, context: ContextTypes.DEFAULT_TYPE, press: ButtonPress, message: Message) -> None:
+    """Note the miss once per answer (a second tap, or one racing the edit, only gets the note) and offer a way on."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(texts(press.lang).miss_noted)
+    if not offers_miss(message.reply_markup):
+        return
+    log_event(log, "not_what_i_asked", update_id=update.update_id, chat_type=message.chat.type, lang=press.lang, passage=press.passage_id)
+    try:
+        await query.edit_message_reply_markup(without_miss(message.reply_markup))
+    except BadRequest as exc:
+        if "message is not modified" not in exc.message.lower():
+            raise
+    await reply(message, render_miss(services_of(context).knowledge, press.lang))
+
+
 async def _answer_stale(query: CallbackQuery, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(texts(interface_lang(update, context)).stale_button)
 
@@ -92,6 +120,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if press.action is Action.ASK_EXAMPLE:
         await _ask_example(update, context, press)
+        return
+    if press.action is Action.NOT_WHAT_I_ASKED:
+        await _not_what_i_asked(update, context, press, message)
         return
     rendered = _rendering(press, message, context)
     if rendered is None:

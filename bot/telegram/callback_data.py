@@ -30,9 +30,12 @@ class Action(StrEnum):
     SEND_CARD = "card"  # send this passage's quote card (an image) in the given language
     TRANSLATE_START = "start"  # re-render this /start screen in the given language
     ASK_EXAMPLE = "ask"  # ask example question number <passage id field> of the given language's texts
+    NOT_WHAT_I_ASKED = "miss"  # the answer quoting this passage missed the question: noted, and a way on offered
 
 
-_NEEDS_PASSAGE = frozenset({Action.SHOW_PASSAGE, Action.TRANSLATE_ANSWER, Action.SEND_CARD, Action.ASK_EXAMPLE})
+_NEEDS_PASSAGE = frozenset(
+    {Action.SHOW_PASSAGE, Action.TRANSLATE_ANSWER, Action.SEND_CARD, Action.ASK_EXAMPLE, Action.NOT_WHAT_I_ASKED}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,18 +216,30 @@ def _see_also(passages: Sequence[Passage], shown: Passage) -> list[Passage]:
     return [p for p in passages if p.id != shown.id and p.kind != "metadata"]
 
 
-def _passage_keyboard(passage: Passage, lang: Lang, related: Sequence[Passage]) -> InlineKeyboardMarkup:
+def _miss_button(passage: Passage, lang: Lang) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label(texts(lang).miss_button), callback_data=ButtonPress(Action.NOT_WHAT_I_ASKED, lang, passage.id).encode())
+
+
+def _passage_keyboard(passage: Passage, lang: Lang, related: Sequence[Passage], *, miss: bool = False) -> InlineKeyboardMarkup:
     top_row = [
         _language_switch(Action.TRANSLATE_ANSWER, lang, passage.id),
         InlineKeyboardButton(label(texts(lang).share_button), switch_inline_query=share_query(passage, lang)),
         InlineKeyboardButton(label(texts(lang).card_button), callback_data=ButtonPress(Action.SEND_CARD, lang, passage.id).encode()),
     ]
-    return InlineKeyboardMarkup([top_row, *_show_buttons(_see_also(related, passage), lang)])
+    rows = [top_row, *_show_buttons(_see_also(related, passage), lang)]
+    if miss:
+        rows.append([_miss_button(passage, lang)])
+    return InlineKeyboardMarkup(rows)
 
 
-def render_passage(doc: Document, passage: Passage, lang: Lang, related: Sequence[Passage] = ()) -> Rendered:
-    """An answer message: the quotation, a language switch, share, its quote card, and the next-best passages."""
-    return Rendered(passage_html(doc, passage, lang), _passage_keyboard(passage, lang, related))
+def render_passage(
+    doc: Document, passage: Passage, lang: Lang, related: Sequence[Passage] = (), *, miss: bool = False
+) -> Rendered:
+    """An answer message: the quotation, a language switch, share, its quote card, and the next-best passages.
+
+    ``miss``: the passage answers a question, so the reader can say it is not what they asked.
+    """
+    return Rendered(passage_html(doc, passage, lang), _passage_keyboard(passage, lang, related, miss=miss))
 
 
 def render_not_found(answer: Answer, knowledge: KnowledgeBase) -> Rendered:
@@ -254,7 +266,32 @@ def render_closest(answer: Answer) -> Rendered:
     ui = texts(lang)
     body = passage_html(best.document, best.passage, lang)
     text = fit(f"{esc(ui.not_sure)}\n\n<b>{esc(ui.closest_heading)}</b>\n{body}", tail=_tail(best.document, lang))
-    return Rendered(text, _passage_keyboard(best.passage, lang, [h.passage for h in answer.hits[1:]]))
+    return Rendered(text, _passage_keyboard(best.passage, lang, [h.passage for h in answer.hits[1:]], miss=True))
+
+
+def render_miss(knowledge: KnowledgeBase, lang: Lang) -> Rendered:
+    """After "not what I asked": sorry, ask in other words, or open any proposal or other call."""
+    rows = _show_buttons([p for _, p in knowledge.summarized()], lang)
+    rows.append([_all_proposals_button(lang)])
+    return Rendered(esc(texts(lang).miss_reply), InlineKeyboardMarkup(rows))
+
+
+def without_miss(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """``markup`` without its "not what I asked" button, once pressed (so one answer is noted once)."""
+    if markup is None:
+        return None
+    rows = [[b for b in row if not _is_miss(b)] for row in markup.inline_keyboard]
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def offers_miss(markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether a keyboard still has the "not what I asked" button (a language switch keeps it)."""
+    return markup is not None and any(_is_miss(b) for row in markup.inline_keyboard for b in row)
+
+
+def _is_miss(button: InlineKeyboardButton) -> bool:
+    press = decode(button.callback_data)
+    return press is not None and press.action is Action.NOT_WHAT_I_ASKED
 
 
 def render_smalltalk(lang: Lang) -> Rendered:
@@ -272,7 +309,7 @@ def render_answer(answer: Answer, knowledge: KnowledgeBase) -> Rendered:
         return render_closest(answer)
     if not answer.answered or best is None:
         return render_not_found(answer, knowledge)
-    rendered = render_passage(best.document, best.passage, answer.lang, [h.passage for h in answer.hits[1:]])
+    rendered = render_passage(best.document, best.passage, answer.lang, [h.passage for h in answer.hits[1:]], miss=True)
     if answer.fact is None:
         return rendered
     # a question about the document itself: the fact first, in a sentence, then the passage supporting it

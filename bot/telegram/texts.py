@@ -71,6 +71,9 @@ class UiTexts:
     inline_all_proposals: str
     inline_not_found_button: str
     card_button: str
+    miss_button: str  # under an answer: "this is not what I asked"
+    miss_noted: str  # the callback note (≤ 200 characters) when it is pressed
+    miss_reply: str  # the message that follows: ask again in other words, or pick a passage below
     card_translation_label: str  # on an English card, above our translation
     card_usage: str
     card_missing: str
@@ -151,6 +154,9 @@ ARABIC = UiTexts(
     inline_all_proposals="جميع المقترحات",
     inline_not_found_button="ليس في البيان — اسأل البوت مباشرة",
     card_button="🖼 بطاقة",
+    miss_button="👎 ليس ما سألت عنه",
+    miss_noted="شكراً، سجّلنا ملاحظتك.",
+    miss_reply="عذراً. جرّب صياغة أخرى تذكر فيها الموضوع، أو اختر مما يتناوله البيان:",
     card_translation_label="ترجمتنا من العربية",
     card_usage="ردّ بـ /card على إحدى إجاباتي لأرسل الاقتباس صورةً.",
     card_missing="هذا الاقتباس لم يعد موجوداً في البيان.",
@@ -248,6 +254,9 @@ ENGLISH = UiTexts(
     inline_all_proposals="All proposals",
     inline_not_found_button="Not in the statement — ask the bot directly",
     card_button="🖼 Card",
+    miss_button="👎 Not what I asked",
+    miss_noted="Thanks, noted.",
+    miss_reply="Sorry. Try other words that name the topic, or pick from what the statement covers:",
     card_translation_label="Our translation from the Arabic",
     card_usage="Reply /card to one of my answers and I send its quotation as an image.",
     card_missing="That passage is no longer in the statement.",
