@@ -52,6 +52,7 @@ INBOX_FILE = "updates.sqlite3"
 MAX_UNHANDLED = 256  # updates confirmed to Telegram but not yet handled, at most
 HANDOVER_AFTER = 5.0  # seconds after SIGTERM during which queued updates are still handled
 KEEP_DONE_SECONDS = 86_400.0  # Telegram keeps an unconfirmed update for 24 h: remember ids that long
+KEEP_DONE_IDS = 100_000  # and at most this many (the newest): the journal stays small under any load
 BUSY_TIMEOUT_MS = 5000
 
 _SCHEMA = """
@@ -67,16 +68,20 @@ CREATE TABLE IF NOT EXISTS inbox (
 class UpdateInbox:
     """The journal of fetched updates: ``body`` while pending, only the id (for de-duplication) once handled.
 
+    Handled ids are kept :data:`KEEP_DONE_SECONDS` and at most ``keep_done`` of them (the newest; pruned
+    at start-up and every ``keep_done // 10`` updates handled); pending updates are never pruned.
     Writes from concurrent callers share one transaction (group commit), like the delivery journal.
     """
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, keep_done: int = KEEP_DONE_IDS) -> None:
         self._db = db
+        self._keep_done = keep_done
+        self._done_since_prune = 0
         self._writes: list[tuple[str, tuple[Any, ...], asyncio.Future[int]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, path: Path) -> UpdateInbox:
+    async def open(cls, path: Path, keep_done: int = KEEP_DONE_IDS) -> UpdateInbox:
         # aiosqlite logs every statement with its parameters at DEBUG: here those are users' messages.
         logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,13 +91,11 @@ class UpdateInbox:
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             await db.execute(_SCHEMA)
-            await db.execute(
-                "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?", (time.time() - KEEP_DONE_SECONDS,)
-            )
+            await db.execute(_PRUNE, _prune_params(keep_done))
         except BaseException:
             await db.close()
             raise
-        return cls(db)
+        return cls(db, keep_done)
 
     async def close(self) -> None:
         if self._flusher is not None:
@@ -113,6 +116,10 @@ class UpdateInbox:
         await self._write(
             "UPDATE inbox SET body = NULL, handled_at = ? WHERE update_id = ?", (time.time(), update_id)
         )
+        self._done_since_prune += 1
+        if self._done_since_prune >= max(1, self._keep_done // 10):
+            self._done_since_prune = 0
+            await self._write(_PRUNE, _prune_params(self._keep_done))
 
     async def pending(self) -> list[dict[str, Any]]:
         """Updates journaled but not handled, oldest first, as Telegram sent them."""
@@ -152,6 +159,18 @@ class UpdateInbox:
                         future.set_result(count)
 
 
+_PRUNE = """
+DELETE FROM inbox WHERE handled_at IS NOT NULL AND (
+    handled_at < ?
+    OR update_id < (SELECT update_id FROM inbox WHERE handled_at IS NOT NULL ORDER BY update_id DESC LIMIT 1 OFFSET ?)
+)
+"""
+
+
+def _prune_params(keep_done: int) -> tuple[float, int]:
+    return time.time() - KEEP_DONE_SECONDS, keep_done - 1
+
+
 class InboxQueue(asyncio.Queue[object]):
     """The application's update queue: journal before confirming, at most :data:`MAX_UNHANDLED` unhandled.
 
@@ -168,6 +187,8 @@ class InboxQueue(asyncio.Queue[object]):
         self.inbox: UpdateInbox | None = None
         self._room = asyncio.Semaphore(max_unhandled)
         self._wait = wait_for_journal
+        # Keyed by the Update object, not its id: two posts of one update (a webhook re-post while the first
+        # still waits for the journal) are two writes, the first adding the row, the second finding it.
         self._writes: dict[int, asyncio.Task[bool]] = {}
 
     def attach(self, inbox: UpdateInbox) -> None:
@@ -179,25 +200,25 @@ class InboxQueue(asyncio.Queue[object]):
             return
         await self._room.acquire()
         write = asyncio.create_task(self._record(self.inbox, item), name=f"inbox: record {item.update_id}")
-        self._writes[item.update_id] = write
+        self._writes[id(item)] = write
         if self._wait:
             try:
                 await asyncio.shield(write)
             except BaseException:
-                self._writes.pop(item.update_id, None)
+                self._writes.pop(id(item), None)
                 self._room.release()
                 raise
         await super().put(item)
 
-    async def recorded(self, update_id: int) -> bool:
+    async def recorded(self, update: Update) -> bool:
         """Wait until the update's journal write committed; False if the journal already had it (a repeat)."""
-        write = self._writes.get(update_id)
+        write = self._writes.get(id(update))
         if write is None:
             return True  # replayed from the journal
         try:
             return await asyncio.shield(write)
         finally:
-            self._writes.pop(update_id, None)
+            self._writes.pop(id(update), None)
 
     async def all_recorded(self) -> None:
         """Wait until every update put so far is journaled: what may now be confirmed to Telegram."""
@@ -269,7 +290,7 @@ class InboxProcessor(SimpleUpdateProcessor):
             await coroutine
             return
         try:
-            if not await self._queue.recorded(update.update_id):
+            if not await self._queue.recorded(update):
                 if asyncio.iscoroutine(coroutine):
                     coroutine.close()
                 log_event(log, "repeated_update", update_id=update.update_id, outcome="ignored")

@@ -9,9 +9,14 @@ refuses ``application/json; charset=utf-8`` and answers malformed JSON with 500.
 * caps the body at :data:`MAX_BODY_BYTES` (Telegram's updates are a few KB): 413;
 * takes any ``application/json`` content type, parameters included; others get 415;
 * answers malformed JSON, or JSON that is not an update, with 400;
+* answers 200 only once the update is in the update journal (:mod:`bot.telegram.inbox`; the
+  application's queue waits for the write in webhook mode): while the journal cannot be written
+  Telegram gets no answer and re-posts, so nothing it was told it delivered can be lost;
 * hands each update id to the application once: Telegram re-posts an update whose answer it
-  did not get, and a replay within the last :data:`REMEMBERED_UPDATES` ids is answered 200
-  and dropped;
+  did not get, and the journal, which keeps the ids it handled (bounded: see
+  :data:`bot.telegram.inbox.KEEP_DONE_SECONDS`), drops a replay, across restarts too. (No
+  in-memory set of ids in front of it: that would answer 200 to the re-post of an update whose
+  first post is still waiting for its journal write.)
 * answers 200 to an update PTB cannot parse, logged once by id without its text, as polling
   skips one (a 4xx would make Telegram re-post it forever, holding up every later update).
 
@@ -24,7 +29,6 @@ import asyncio
 import hmac
 import json
 import logging
-from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any
 
@@ -39,27 +43,19 @@ from bot.telegram.services import AnyApplication
 log = logging.getLogger("bayan.telegram")
 
 MAX_BODY_BYTES = 1024 * 1024
-REMEMBERED_UPDATES = 10_000
 BODY_TIMEOUT_SECONDS = 10.0  # a client that trickles its body is cut off
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class UpdateInbox:
-    """Where posted updates go: parsed, de-duplicated by id, queued for the application."""
+    """Where posted updates go: parsed and put into the application's queue, which journals them (and drops repeats)."""
 
-    def __init__(self, application: AnyApplication, remembered: int = REMEMBERED_UPDATES) -> None:
+    def __init__(self, application: AnyApplication) -> None:
         self._application = application
-        self._seen: OrderedDict[int, None] = OrderedDict()
-        self._remembered = remembered
 
     async def receive(self, data: dict[str, Any]) -> None:
+        """Returns once the update is journaled (or known already): then, and only then, it may be answered 200."""
         update_id: int = data["update_id"]
-        if update_id in self._seen:
-            log_event(log, "update_replayed", update_id=update_id)
-            return
-        self._seen[update_id] = None
-        if len(self._seen) > self._remembered:
-            self._seen.popitem(last=False)
         try:
             update = Update.de_json(data, self._application.bot)
         except Exception as exc:  # noqa: BLE001 -- whatever PTB raises, answer 200 so Telegram moves on

@@ -28,8 +28,9 @@ Test-side API (everything is synchronous except the waits):
   ``push_bot_added(chat, by=, status="member")``, ``push_my_chat_member(chat, old, new, by=)``,
   ``push_raw(update_without_id)``. Updates go to getUpdates, or,
   once the bot calls setWebhook (an http://127.0.0.1 URL is accepted for tests), are POSTed to
-  the webhook with ``X-Telegram-Bot-Api-Secret-Token``, retried until it answers 2xx
-  (``api.webhook_responses`` lists (update_id, status)).
+  the webhook with ``X-Telegram-Bot-Api-Secret-Token``, retried until it answers 2xx, an answer
+  that takes longer than ``api.webhook_timeout`` seconds counting as none
+  (``api.webhook_responses`` lists (update_id, status), status None when there was no answer).
 - Observation: ``api.calls`` (``Call(method, params, at)`` in order, ``at`` from
   time.monotonic(); ``api.calls_to("sendMessage")``), ``api.sent[chat_id]`` / ``api.all_sent``
   (messages the bot sent, as dicts; edits update them in place), ``api.sent_texts(chat_id)``,
@@ -84,7 +85,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import aiohttp
 from aiohttp import web
@@ -245,6 +246,7 @@ class FakeBotApi:
         self.webhook: JsonDict = {"url": ""}
         self.webhook_responses: list[tuple[int, int | None]] = []
         self.webhook_retry_delay = 0.05
+        self.webhook_timeout = 5.0  # seconds the fake waits for the webhook's answer before retrying
         self._users: dict[int, JsonDict] = {}
         self._chats: dict[int, _ChatState] = {}
         self._queries: dict[str, _Query] = {}
@@ -329,7 +331,7 @@ class FakeBotApi:
                 f"the fake Bot API failed internally: {self.server_errors[0]!r}"
             ) from self.server_errors[0]
 
-    async def __aenter__(self) -> FakeBotApi:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -1060,7 +1062,7 @@ class FakeBotApi:
     async def _webhook_loop(self) -> None:
         """Deliver pending updates to the webhook one by one, retrying until it answers 2xx, like Telegram."""
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+            self._session = aiohttp.ClientSession()
         while self.webhook["url"] and not self._stopping:
             event = self._update_event
             batch = self._deliverable(1)
@@ -1074,7 +1076,10 @@ class FakeBotApi:
             self._in_flight += 1
             self._activity += 1
             try:
-                async with self._session.post(self.webhook["url"], json=update, headers=headers) as response:
+                post = self._session.post(
+                    self.webhook["url"], json=update, headers=headers, timeout=aiohttp.ClientTimeout(total=self.webhook_timeout)
+                )
+                async with post as response:
                     status = response.status
                     error = f"Wrong response from the webhook: {response.status} {response.reason}"
             except (aiohttp.ClientError, TimeoutError) as err:

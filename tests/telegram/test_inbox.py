@@ -7,8 +7,11 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
-from bot.telegram.inbox import InboxProcessor, InboxQueue, inbox_path
+from telegram import Update
+
+from bot.telegram.inbox import InboxProcessor, InboxQueue, UpdateInbox, inbox_path
 from tests.fakes import FakeBotApi
 from tests.telegram.conftest import RunningBot
 
@@ -88,3 +91,29 @@ async def test_an_update_that_cannot_be_journaled_is_not_confirmed_and_is_answer
     await db.execute("PRAGMA query_only = OFF")
     await bot.api.wait_for(lambda: answered(bot.api, chats) == chats, timeout=30, what="every question answered")
 
+
+
+async def test_the_journal_keeps_a_bounded_number_of_handled_ids_and_every_pending_update(tmp_path: Path) -> None:
+    """Handled ids are what makes a re-post a repeat; they are pruned to the newest ``keep_done`` as updates are
+    handled (and at start-up), so the journal stays small, while an update not yet handled is never pruned."""
+    path = tmp_path / "updates.sqlite3"
+    inbox = await UpdateInbox.open(path, keep_done=50)
+    try:
+        for update_id in range(1, 6):
+            assert await inbox.record(Update(update_id))  # pending: confirmed to Telegram, not handled yet
+        for update_id in range(6, 1006):
+            assert await inbox.record(Update(update_id))
+            await inbox.done(update_id)
+        assert not await inbox.record(Update(1005))  # a recent one is still a repeat
+    finally:
+        await inbox.close()
+    with sqlite3.connect(path) as db:
+        handled = [int(r[0]) for r in db.execute("SELECT update_id FROM inbox WHERE handled_at IS NOT NULL")]
+    assert 50 <= len(handled) <= 55 and max(handled) == 1005
+    reopened = await UpdateInbox.open(path, keep_done=50)
+    try:
+        assert [u["update_id"] for u in await reopened.pending()] == [1, 2, 3, 4, 5]
+    finally:
+        await reopened.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM inbox WHERE handled_at IS NOT NULL").fetchone()[0] == 50

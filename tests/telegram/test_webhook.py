@@ -8,6 +8,7 @@ server answered before the body was sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
@@ -23,6 +24,7 @@ import pytest
 
 from bot.logs import HANDLER_NAME, configure_logging
 from bot.telegram.app import build_application
+from bot.telegram.inbox import InboxQueue
 from bot.telegram.services import AnyApplication, BotServices
 from bot.telegram.webhook import MAX_BODY_BYTES, SECRET_HEADER, WebhookServer
 from tests.bot_env import bot_env
@@ -64,18 +66,21 @@ class Hook:
             return response.status
 
 
-@pytest.fixture
-async def hook(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Hook]:
-    port = _free_port()
+@contextlib.asynccontextmanager
+async def serving(fake_api: FakeBotApi, data_dir: Path, port: int) -> AsyncIterator[Hook]:
+    """The bot in webhook mode, started and stopped in the order `python -m bot run` uses (hooks included)."""
     settings = bot_settings(
-        fake_api, tmp_path, webhook_url=f"https://bot.example.org{HOOK_PATH}", webhook_secret=SECRET,
+        fake_api, data_dir, webhook_url=f"https://bot.example.org{HOOK_PATH}", webhook_secret=SECRET,
         webhook_listen="127.0.0.1", webhook_port=port,
     )
     logs = io.StringIO()
     configure_logging(settings, stream=logs)
     app = build_application(BotServices.load(settings))
     server = WebhookServer(app, settings)
-    async with app:
+    try:
+        await app.initialize()
+        assert app.post_init is not None and app.post_shutdown is not None
+        await app.post_init(app)  # opens the update journal and replays what it holds
         await server.start()
         await app.start()
         try:
@@ -83,9 +88,18 @@ async def hook(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Hook]:
         finally:
             await server.stop()
             await app.stop()
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if h.name == HANDLER_NAME]:
-        root.removeHandler(handler)
+            await app.shutdown()
+            await app.post_shutdown(app)
+    finally:
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if h.name == HANDLER_NAME]:
+            root.removeHandler(handler)
+
+
+@pytest.fixture
+async def hook(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Hook]:
+    async with serving(fake_api, tmp_path, _free_port()) as running:
+        yield running
 
 
 async def _raw_exchange(port: int, head: str, body_bytes_to_offer: int) -> tuple[bytes, int]:
@@ -178,6 +192,43 @@ async def test_a_replayed_update_is_handled_once(hook: Hook, fake_api: FakeBotAp
     assert await hook.post(_update(10)) == 200
     assert await hook.post(_update(11, user=1002)) == 200
     await fake_api.wait_for_messages(1, chat_id=1002)
+    await fake_api.wait_idle()
+    assert len(fake_api.sent_texts(1001)) == 1
+
+
+async def test_a_replay_after_a_restart_is_handled_once(fake_api: FakeBotApi, tmp_path: Path) -> None:
+    """The ids handled are in the update journal (``updates.sqlite3``), not in memory: a new process
+    answers a re-posted update 200 and does not handle it again, while a new update is answered."""
+    port = _free_port()
+    async with serving(fake_api, tmp_path, port) as first:
+        assert await first.post(_update(40)) == 200
+        await fake_api.wait_for_messages(1, chat_id=1001)
+    async with serving(fake_api, tmp_path, port) as second:
+        assert await second.post(_update(40)) == 200
+        assert await second.post(_update(41, user=1002)) == 200
+        await fake_api.wait_for_messages(1, chat_id=1002)
+        await fake_api.wait_idle()
+    assert len(fake_api.sent_texts(1001)) == 1
+
+
+async def test_a_post_is_answered_200_only_once_journaled_and_the_redelivery_is_handled(
+    hook: Hook, fake_api: FakeBotApi
+) -> None:
+    """The journal cannot be written (a read-only or full disk): Telegram's posts get no 200, however often
+    it re-posts, and nothing is handled; once writes work again the update is answered exactly once."""
+    queue = hook.app.update_queue
+    assert isinstance(queue, InboxQueue) and queue.inbox is not None
+    db = queue.inbox._db  # the journal's own connection
+    await db.execute("PRAGMA query_only = ON")  # every write now fails, as on a read-only disk
+    fake_api.webhook_timeout = 0.5  # Telegram gives up on an answer and re-posts
+    await hook.app.bot.set_webhook(hook.url, secret_token=SECRET)
+    update_id = fake_api.push_message("first strike", user=fake_api.user(1001, "A", language_code="en"))
+    await fake_api.wait_for(lambda: len(fake_api.webhook_responses) >= 3, timeout=10, what="three posts of the update")
+    assert {status for _, status in fake_api.webhook_responses} == {None}  # no answer at all, so no 200
+    assert fake_api.sent_texts(1001) == []
+    await db.execute("PRAGMA query_only = OFF")
+    await fake_api.wait_for_messages(1, chat_id=1001, timeout=15)
+    await fake_api.wait_for(lambda: (update_id, 200) in fake_api.webhook_responses, timeout=15, what="a 200")
     await fake_api.wait_idle()
     assert len(fake_api.sent_texts(1001)) == 1
 
