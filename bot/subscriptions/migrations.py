@@ -62,6 +62,16 @@ SQLITE: tuple[str, ...] = (
     ALTER TABLE deliveries ADD COLUMN lease_until REAL;
     CREATE INDEX deliveries_open ON deliveries (broadcast_id, chat_id) WHERE state = 'sending';
     """,
+    # 4: where the scheduled digests' series stands: the item the last one featured (``doc/passage``) and
+    # its place in the series then. One row, written with the slot's broadcast, so a slot advances it once.
+    """
+    CREATE TABLE digest_cursor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        featured TEXT NOT NULL,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        slot TEXT
+    );
+    """,
 )
 
 #: The same steps in PostgreSQL's dialect: 64-bit ids (chat ids exceed 32 bits), double
@@ -114,6 +124,14 @@ POSTGRES: tuple[str, ...] = (
     ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
     ALTER TABLE deliveries ADD COLUMN lease_until DOUBLE PRECISION;
     CREATE INDEX deliveries_open ON deliveries (broadcast_id, chat_id) WHERE state = 'sending';
+    """,
+    """
+    CREATE TABLE digest_cursor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        featured TEXT NOT NULL,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        slot TEXT
+    );
     """,
 )
 assert len(POSTGRES) == len(SQLITE), "every version exists in both dialects"

@@ -9,7 +9,8 @@ replicas share the work:
   replicas claiming at the same moment get disjoint chats, without waiting on each other;
 - a claim is a lease (``lease_until``): the holder renews it while it works, and a replica that
   was killed leaves its chats to whoever claims after the lease ran out;
-- a scheduled digest's slot is a unique key, so replicas queueing the same slot create one broadcast.
+- a scheduled digest's slot is a unique key, so replicas queueing the same slot create one broadcast,
+  and the series' cursor is written in that broadcast's transaction: it advances once per slot.
 
 asyncpg with a small pool; every write is one transaction that runs to the end even if the
 caller is cancelled. Times are seconds since the epoch from the replica's clock, as in SQLite:
@@ -36,6 +37,7 @@ from bot.subscriptions.store import (
     ChatType,
     Delivery,
     DeliveryState,
+    DigestCursor,
     JournalWriteError,
     Stats,
     StoreError,
@@ -220,6 +222,7 @@ class PostgresStore:
         passage_ids: Iterable[str] = (),
         slot: str | None = None,
         knowledge_hashes: Mapping[str, str] | None = None,
+        cursor: DigestCursor | None = None,
     ) -> int | None:
         body = json.dumps({lang: list(parts) for lang, parts in payload.items()}, ensure_ascii=False)
         async with self._transaction() as db:
@@ -228,9 +231,18 @@ class PostgresStore:
                 "ON CONFLICT (slot) DO NOTHING RETURNING id",
                 kind, time.time(), body, json.dumps(list(passage_ids)), slot,
             )
-            if knowledge_hashes is not None and broadcast_id is not None:
+            if broadcast_id is None:  # the slot exists: another replica (or an earlier run) queued it
+                return None
+            if knowledge_hashes is not None:
                 await _replace_hashes(db, knowledge_hashes)
-            return int(broadcast_id) if broadcast_id is not None else None
+            if cursor is not None:
+                await db.execute(
+                    "INSERT INTO digest_cursor (id, featured, position, slot) VALUES (1, $1, $2, $3) "
+                    "ON CONFLICT (id) DO UPDATE SET featured = excluded.featured, position = excluded.position, "
+                    "slot = excluded.slot",
+                    cursor.featured, cursor.position, slot,
+                )
+            return int(broadcast_id)
 
     async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
         row = await self._pool.fetchrow(f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE id = $1", broadcast_id)
@@ -359,6 +371,12 @@ class PostgresStore:
     async def set_knowledge_hashes(self, hashes: Mapping[str, str]) -> None:
         async with self._transaction() as db:
             await _replace_hashes(db, hashes)
+
+    # The scheduled digests' series
+
+    async def digest_cursor(self) -> DigestCursor | None:
+        row = await self._pool.fetchrow("SELECT featured, position FROM digest_cursor WHERE id = 1")
+        return DigestCursor(str(row[0]), int(row[1])) if row else None
 
 
 _S_COLUMNS = "s.chat_id, s.chat_type, s.lang, s.subscribed_at"

@@ -40,6 +40,7 @@ from bot.subscriptions.store import (
     ChatType,
     Delivery,
     DeliveryState,
+    DigestCursor,
     JournalWriteError,
     Stats,
     StoreError,
@@ -224,11 +225,12 @@ class SqliteStore:
         passage_ids: Iterable[str] = (),
         slot: str | None = None,
         knowledge_hashes: Mapping[str, str] | None = None,
+        cursor: DigestCursor | None = None,
     ) -> int | None:
         """Queue a broadcast; with a ``slot`` (e.g. a schedule time) it is created at most once.
 
-        ``knowledge_hashes``, if given, replace the stored hashes in the same transaction, so a
-        change digest and the record that it was made cannot come apart in a crash.
+        The hashes and the cursor are written in the same transaction, and only when the broadcast
+        is created (see :meth:`SubscriptionStore.create_broadcast`).
         Returns the new id, or None when a broadcast for that slot already exists.
         """
         body = json.dumps({lang: list(parts) for lang, parts in payload.items()}, ensure_ascii=False)
@@ -238,9 +240,18 @@ class SqliteStore:
                 "ON CONFLICT (slot) DO NOTHING",
                 (kind, time.time(), body, json.dumps(list(passage_ids)), slot),
             )
+            if not cur.rowcount:
+                return None
             if knowledge_hashes is not None:
                 await _replace_hashes(db, knowledge_hashes)
-            return cur.lastrowid if cur.rowcount else None
+            if cursor is not None:
+                await db.execute(
+                    "INSERT INTO digest_cursor (id, featured, position, slot) VALUES (1, ?, ?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET featured = excluded.featured, position = excluded.position, "
+                    "slot = excluded.slot",
+                    (cursor.featured, cursor.position, slot),
+                )
+            return cur.lastrowid
 
     async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
         cur = await self._db.execute(f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
@@ -408,6 +419,12 @@ class SqliteStore:
         """Replace the stored hashes with the current ones, atomically."""
         async with self._transaction() as db:
             await _replace_hashes(db, hashes)
+
+    # The scheduled digests' series
+
+    async def digest_cursor(self) -> DigestCursor | None:
+        row = await (await self._db.execute("SELECT featured, position FROM digest_cursor WHERE id = 1")).fetchone()
+        return DigestCursor(str(row[0]), int(row[1])) if row else None
 
 
 _SUBSCRIBER_COLUMNS_S = "s.chat_id, s.chat_type, s.lang, s.subscribed_at"

@@ -1,7 +1,7 @@
 """The store: what every part of the bot must remember, behind one interface.
 
-Subscribers, broadcasts and their delivery journal, counters and the knowledge hashes of the
-change digest. :class:`SubscriptionStore` is the interface the rest of the code uses;
+Subscribers, broadcasts and their delivery journal, counters, the knowledge hashes of the
+change digest and the cursor of the scheduled digests' series. :class:`SubscriptionStore` is the interface the rest of the code uses;
 :func:`open_store` picks the implementation from settings: SQLite in the data directory (the
 default, one process, nothing to install, :mod:`~bot.subscriptions.sqlite_store`) or
 PostgreSQL shared by several replicas (``BOT_DATABASE_URL``, :mod:`~bot.subscriptions.postgres_store`).
@@ -42,6 +42,7 @@ __all__ = [
     "ChatType",
     "Delivery",
     "DeliveryState",
+    "DigestCursor",
     "JournalWriteError",
     "Stats",
     "StoreError",
@@ -97,6 +98,18 @@ class Delivery:
     state: DeliveryState
     parts_sent: int
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestCursor:
+    """Where the scheduled digests' series stands: the item the last one featured and its place then.
+
+    ``featured`` is a ``doc_id/passage_id`` key; ``position`` (0-based) lets the series go on from
+    the same place when that passage has since been removed from the knowledge base.
+    """
+
+    featured: str
+    position: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +178,14 @@ class SubscriptionStore(Protocol):
         passage_ids: Iterable[str] = (),
         slot: str | None = None,
         knowledge_hashes: Mapping[str, str] | None = None,
+        cursor: DigestCursor | None = None,
     ) -> int | None:
         """Queue a broadcast; with a ``slot`` (e.g. a schedule time) it is created at most once.
 
         ``knowledge_hashes``, if given, replace the stored hashes in the same transaction, so a
-        change digest and the record that it was made cannot come apart in a crash.
+        change digest and the record that it was made cannot come apart in a crash. ``cursor``, if
+        given, becomes the series' :class:`DigestCursor` in the same transaction, and only when the
+        broadcast is created: replicas queueing the same slot advance the series once.
         Returns the new id, or None when a broadcast for that slot already exists.
         """
         ...
@@ -249,6 +265,12 @@ class SubscriptionStore(Protocol):
 
     async def set_knowledge_hashes(self, hashes: Mapping[str, str]) -> None:
         """Replace the stored hashes with the current ones, atomically."""
+        ...
+
+    # The scheduled digests' series
+
+    async def digest_cursor(self) -> DigestCursor | None:
+        """What the last scheduled digest featured (set by :meth:`create_broadcast`); None before the first."""
         ...
 
 

@@ -15,7 +15,15 @@ import pytest
 
 from bot.config import Settings
 from bot.subscriptions.sqlite_store import SqliteStore
-from bot.subscriptions.store import SCHEMA_VERSION, Broadcast, StoreError, SubscriptionStore, inspect_store, open_store
+from bot.subscriptions.store import (
+    SCHEMA_VERSION,
+    Broadcast,
+    DigestCursor,
+    StoreError,
+    SubscriptionStore,
+    inspect_store,
+    open_store,
+)
 from tests.fakes import FakeBotApi
 from tests.subscriptions.conftest import BOT_OVERRIDES
 from tests.telegram.conftest import bot_settings
@@ -240,6 +248,48 @@ async def test_a_slot_is_created_once_across_connections(settings: Settings, sto
     finally:
         await other.close()
     assert sum(i is not None for i in ids) == 1
+
+
+async def test_the_digest_cursor_advances_once_per_slot(settings: Settings, store: SubscriptionStore) -> None:
+    """The series' cursor is written with its slot's broadcast: a slot queued again leaves it where it is,
+    and it survives a restart."""
+    assert await store.digest_cursor() is None
+    first = DigestCursor("doc/proposal-1", 0)
+    assert await store.create_broadcast("digest", {"en": ["1"]}, slot="digest:a", cursor=first) is not None
+    assert await store.digest_cursor() == first
+    again = DigestCursor("doc/proposal-2", 1)
+    assert await store.create_broadcast("digest", {"en": ["2"]}, slot="digest:a", cursor=again) is None
+    assert await store.digest_cursor() == first
+    assert await store.create_broadcast("manual", {"en": ["all"]}) is not None  # no cursor: the series stays put
+    assert await store.digest_cursor() == first
+    assert await store.create_broadcast("digest", {"en": ["2"]}, slot="digest:b", cursor=again) is not None
+    reopened = await open_store(settings)
+    try:
+        assert await reopened.digest_cursor() == again
+    finally:
+        await reopened.close()
+
+
+async def test_replicas_queueing_one_slot_advance_the_cursor_once(settings: Settings, store: SubscriptionStore) -> None:
+    """Several connections queueing the same slot, each with the cursor it computed: one broadcast,
+    and the cursor is the one written with it."""
+    others = [await open_store(settings) for _ in range(2)]
+    stores = [store, *others]
+    try:
+        cursors = [DigestCursor(f"doc/p{n}", n) for n in range(6)]
+        ids = await asyncio.gather(
+            *(
+                stores[n % 3].create_broadcast("digest", {"en": [str(n)]}, slot="digest:2026-12-07T09:00", cursor=c)
+                for n, c in enumerate(cursors)
+            )
+        )
+    finally:
+        for other in others:
+            await other.close()
+    [(winner, broadcast_id)] = [(n, i) for n, i in enumerate(ids) if i is not None]
+    broadcast = await store.get_broadcast(broadcast_id or 0)
+    assert broadcast is not None and broadcast.payload == {"en": (str(winner),)}
+    assert await store.digest_cursor() == cursors[winner]
 
 
 async def test_a_newer_schema_is_refused(settings: Settings, store: SubscriptionStore) -> None:
