@@ -3,7 +3,8 @@
 Operators run it after editing settings or dropping in a knowledge file, systemd runs it before
 every start (``ExecStartPre``), and the container image uses it as its health check. So it must
 be cheap, touch nothing outside the data directory, never print a secret, and say precisely what
-is wrong: every broken knowledge file is named (with its passage), not just the first one.
+is wrong: every broken knowledge file is named (with its passage), not just the first one, and so
+is every interface catalog (``bot/locale/*.po``) that lacks an entry or breaks one.
 
 Settings themselves are validated earlier, when the CLI builds :class:`~bot.config.Settings`; a
 bad variable exits with code 2 before this module runs.
@@ -17,13 +18,22 @@ import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, get_args
 from urllib.parse import urlsplit, urlunsplit
 
+from bot import i18n
 from bot.config import ENV_PREFIX, Settings
-from bot.knowledge_base import KnowledgeBase, KnowledgeError, combine_knowledge, knowledge_paths, load_knowledge_file
+from bot.knowledge_base import (
+    KnowledgeBase,
+    KnowledgeError,
+    Lang,
+    combine_knowledge,
+    knowledge_paths,
+    load_knowledge_file,
+)
 from bot.search import PassageIndex, semantic
 from bot.subscriptions.store import SCHEMA_VERSION, StoreError, StoreInfo, inspect_store
+from bot.telegram import texts as ui_texts
 from bot.telegram.card import cards_status
 
 EXIT_OK = 0
@@ -95,11 +105,28 @@ def check_database(database: Path) -> Problem | None:
 
 
 def check_startup(settings: Settings) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Everything ``run`` and ``check`` both verify before starting: data dir, database, knowledge."""
+    """Everything ``run`` and ``check`` both verify before starting: data dir, database, knowledge, catalogs."""
     data_problem = check_data(settings)
     kb, knowledge_problems = check_knowledge(settings.knowledge_dir)
     semantic_problem = check_semantic(settings)
-    return kb, [p for p in (data_problem, semantic_problem) if p] + knowledge_problems
+    return kb, [p for p in (data_problem, semantic_problem) if p] + knowledge_problems + check_catalogs()
+
+
+#: Every entry the bot reads from a catalog, with its placeholders: each ``.po`` must hold all of them.
+CATALOG_SCHEMA: i18n.Schema = {**i18n.COUNTED, **ui_texts.MESSAGES}
+
+
+def check_catalogs(directory: Path = i18n.LOCALE_DIR) -> list[Problem]:
+    """Each interface catalog on its own (to report them all): parses, and holds every entry the code reads."""
+    paths = i18n.catalog_paths(directory)
+    have = {p.stem for p in paths}
+    problems = [Problem(f"interface catalog {directory / f'{lang}.po'}: missing") for lang in get_args(Lang) if lang not in have]
+    for path in paths:
+        try:
+            i18n.read_catalog(path).require(CATALOG_SCHEMA)
+        except i18n.CatalogError as exc:
+            problems.append(Problem(f"interface catalog {exc}"))
+    return problems
 
 
 def check_semantic(settings: Settings) -> Problem | None:
@@ -189,6 +216,7 @@ def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None 
     err = err if err is not None else sys.stderr
     data_problem = check_data(settings)
     kb, problems = check_knowledge(settings.knowledge_dir)
+    problems += check_catalogs()
     if (semantic_problem := check_semantic(settings)) is not None:
         problems.insert(0, semantic_problem)
     if data_problem is not None:
@@ -204,6 +232,7 @@ def run_check(settings: Settings, out: TextIO | None = None, err: TextIO | None 
         f"token:       {'set' if settings.token else 'not set (python -m bot run needs BOT_TOKEN)'}",
         f"data dir:    {settings.data_dir.resolve()}",
         f"knowledge:   {settings.knowledge_dir.resolve()}",
+        f"catalogs:    {', '.join(p.stem for p in i18n.catalog_paths())} ({i18n.LOCALE_DIR})",
     ]
     if kb is not None:
         lines.append(

@@ -31,7 +31,7 @@ from PIL import Image, ImageDraw, ImageFont, features
 
 from bot.answer import source_short
 from bot.knowledge_base import Document, Lang, Passage
-from bot.telegram.texts import texts
+from bot.telegram.texts import proposal_name, texts
 
 LAYOUT_VERSION = 1
 SIZE = 1080  # a square: Telegram shows it uncropped in chats and in the media gallery
@@ -336,7 +336,7 @@ class CardRenderer:
         put("بيان · Bayan" if lang == "ar" else "Bayan · بيان", 34, HEADER_TOP, bold=True, color=ACCENT, role="header")
         if passage.proposal is not None:
             put(
-                ui.proposal_label.format(number=passage.proposal),
+                proposal_name(lang, passage.proposal),
                 34,
                 HEADER_TOP,
                 bold=True,

@@ -112,7 +112,7 @@ def test_knowledge_text_is_escaped_and_oversized_messages_are_trimmed_with_link(
     rendered = render_answer(Answer("q", "en", "answer", (Hit(DOC, nasty, 99.0),)), KB)
     assert tg_len(rendered.text) <= MAX_MESSAGE
     text, links = parse(rendered.text)
-    assert text.startswith(texts("en").proposal_label.format(number=1))
+    assert text.startswith(texts("en").proposal_names[0])
     assert "…" in text and links[-1] == DOC.url
     summary_text, _ = parse(render_proposals(_kb_with(nasty), "en"))
     assert "<s>" in summary_text

@@ -1,16 +1,17 @@
-"""The interface texts: complete in both languages, and the help's examples really are answered."""
+"""The interface texts: complete in every catalog, and the help's examples really are answered."""
 
 from __future__ import annotations
 
 import dataclasses
-import string
 
 import pytest
 
+from bot import i18n
+from bot.check import CATALOG_SCHEMA
 from bot.config import PROJECT_ROOT
 from bot.knowledge_base import load_knowledge
 from bot.search import PassageIndex
-from bot.telegram.texts import ARABIC, ENGLISH, texts, ui_lang
+from bot.telegram.texts import COMMAND_NAMES, MESSAGES, UiTexts, from_catalog, proposal_name, texts, ui_lang
 
 INDEX = PassageIndex.build(load_knowledge(PROJECT_ROOT / "knowledge"))
 
@@ -21,18 +22,46 @@ def test_interface_language_follows_telegram_language_code(code: str | None, lan
     assert ui_lang(code) == lang
 
 
-def test_both_languages_fill_every_field_with_the_same_placeholders() -> None:
-    """No string is missing or empty, and each Arabic string takes the same {placeholders} as its English twin."""
-    for field in dataclasses.fields(ENGLISH):
-        ar, en = getattr(ARABIC, field.name), getattr(ENGLISH, field.name)
-        assert ar and (en or field.name == "ordinals"), field.name  # English says "Proposal 4", no ordinal words
-        if isinstance(en, str):
-            assert sorted(_placeholders(ar)) == sorted(_placeholders(en)), field.name
-    assert [c for c, _ in ARABIC.commands] == [c for c, _ in ENGLISH.commands]
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_every_field_comes_from_the_catalog(lang: str) -> None:
+    """Each UiTexts field is the catalog entry of the same key (lists: key_1..., commands: command_<name>)."""
+    catalog = i18n.catalog(lang)
+    ui = texts(lang)  # type: ignore[arg-type]
+    for field in dataclasses.fields(UiTexts):
+        value = getattr(ui, field.name)
+        if isinstance(value, str) and field.name != "lang":
+            assert value == catalog.text(field.name), field.name
+    assert ui.examples == tuple(catalog.text(f"example_{n}") for n in range(1, len(ui.examples) + 1))
+    assert ui.commands == tuple((name, catalog.text(f"command_{name}")) for name in COMMAND_NAMES)
 
 
-def _placeholders(text: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
+@pytest.mark.parametrize("path", i18n.catalog_paths(), ids=lambda p: p.name)
+def test_every_catalog_holds_every_entry_the_code_reads_with_its_placeholders(path) -> None:  # type: ignore[no-untyped-def]
+    """The code's keys (every UiTexts field, the counted phrases) are in each .po, each with exactly the
+    placeholders the code fills; and a catalog holds nothing the code never reads (a stale or misspelt key)."""
+    catalog = i18n.read_catalog(path)
+    catalog.require(CATALOG_SCHEMA)
+    for key, spec in CATALOG_SCHEMA.items():
+        if spec.counted:
+            assert all(i18n.placeholders(form) <= spec.placeholders for form in catalog.plural_texts[key]), key
+            assert any(i18n.placeholders(form) == spec.placeholders for form in catalog.plural_texts[key]), key
+        else:
+            assert i18n.placeholders(catalog.text(key)) == spec.placeholders, key
+    assert set(catalog.texts) | set(catalog.plural_texts) == set(CATALOG_SCHEMA)
+    assert from_catalog(catalog).lang == path.stem
+
+
+def test_the_schema_covers_every_string_field() -> None:
+    """Nothing the interface shows bypasses the catalog: every str field of UiTexts is a key of MESSAGES."""
+    plain = {f.name for f in dataclasses.fields(UiTexts) if f.type == "str" and f.name != "lang"}
+    assert plain <= set(MESSAGES)
+    assert {f"command_{name}" for name in COMMAND_NAMES} <= set(MESSAGES)
+
+
+@pytest.mark.parametrize(("lang", "number", "expected"), [("ar", 4, "المقترح الرابع"), ("en", 4, "Proposal 4"), ("ar", 12, "المقترح 12"), ("en", 12, "Proposal 12")])
+def test_proposal_names(lang: str, number: int, expected: str) -> None:
+    """Arabic names the proposals with ordinal words; past the catalog's named ones, digits."""
+    assert proposal_name(lang, number) == expected  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
