@@ -64,7 +64,7 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
-from bot.subscriptions.store import Broadcast, JournalWriteError, Subscriber, SubscriptionStore
+from bot.subscriptions.store import Attempt, Broadcast, JournalWriteError, Subscriber, SubscriptionStore
 from bot.subscriptions.uncancellable import run_to_completion
 from bot.telegram.render import NO_PREVIEW
 from bot.telegram.transient import may_have_arrived
@@ -226,6 +226,7 @@ class DeliveryReport:
     removed: Counter[str] = field(default_factory=Counter)
     flood_waits: int = 0
     network_retries: int = 0
+    lost: int = 0  # chats another deliverer took over (this one stalled past its lease): left to it
     interrupted: bool = False
     waiting: bool = False
     error: str | None = None
@@ -240,7 +241,8 @@ class DeliveryReport:
         return (
             f"broadcast {self.broadcast_id}: sent {self.sent}, removed {sum(self.removed.values())} ({removed}), "
             f"failed {self.failed}, unconfirmed {self.unconfirmed}, skipped {self.skipped}, "
-            f"429 waits {self.flood_waits}, network retries {self.network_retries}: {state}"
+            f"429 waits {self.flood_waits}, network retries {self.network_retries}, "
+            f"taken over by another replica {self.lost}: {state}"
         )
 
 
@@ -380,12 +382,8 @@ class Broadcaster:
                 await self._close_unconfirmed(broadcast, sub, key, "tries of earlier runs", report)
                 return
             await self._sleep(self._limiter.delay(sub.chat_id))
-            if not await self._store.is_subscribed(sub.chat_id):  # checked last: unsubscribe is immediate
-                await self._store.mark_failed(broadcast.id, sub.chat_id, "unsubscribed", state="skipped")
-                report.skipped += 1
-                return
             try:
-                await run_to_completion(self._send_part(broadcast, sub.chat_id, parts, index, timeout))
+                verdict = await run_to_completion(self._send_part(broadcast, sub.chat_id, parts, index, timeout))
             except TelegramError as error:
                 self._limiter.sent(sub.chat_id, is_group)
                 outcome, reason = classify(error)
@@ -431,6 +429,13 @@ class Broadcaster:
                 await self._store.mark_failed(broadcast.id, sub.chat_id, reason)
                 report.failed += 1
                 return
+            if verdict == "unsubscribed":  # checked at the last moment: unsubscribing is immediate
+                await self._store.mark_failed(broadcast.id, sub.chat_id, "unsubscribed", state="skipped")
+                report.skipped += 1
+                return
+            if verdict == "lost":  # another deliverer has the chat: this one stalled past its lease
+                report.lost += 1
+                return
             self._maybe_sent.pop(key, None)
             self._limiter.sent(sub.chat_id, is_group)
             self._unconfirmed_in_a_row = 0
@@ -456,13 +461,18 @@ class Broadcaster:
 
     async def _send_part(
         self, broadcast: Broadcast, chat_id: int, parts: tuple[str, ...], index: int, read_timeout: float
-    ) -> None:
-        """Journal the attempt, send one part, journal it as sent: run whole by :func:`run_to_completion`.
+    ) -> Attempt:
+        """Journal the try, send one part, journal it as sent: run whole by :func:`run_to_completion`.
 
-        The attempt is written first so that nothing is sent that cannot be recorded: on a full
-        disk that write fails and the run stops before the message goes out.
+        The try is written first (:meth:`SubscriptionStore.begin_part`) so that nothing is sent
+        that cannot be recorded: on a full disk that write fails and the run stops before the
+        message goes out. The same write is the fence between replicas: it refuses (``"lost"``)
+        when the chat is no longer this broadcaster's, and nothing is sent then; likewise for a
+        chat that unsubscribed.
         """
-        await self._store.mark_part_sent(broadcast.id, chat_id, index, done=False, attempts=1)
+        verdict = await self._store.begin_part(broadcast.id, chat_id, index, self._owner, self._lease)
+        if verdict != "send":
+            return verdict
         # From here the try counts as "may have arrived" until an answer says otherwise, so that one
         # whose outcome is never learnt (the run stopped meanwhile) still counts against the limit.
         key = (broadcast.id, chat_id, index)
@@ -475,6 +485,7 @@ class Broadcaster:
             read_timeout=read_timeout,
         )
         await self._store.mark_part_sent(broadcast.id, chat_id, index + 1, done=index + 1 == len(parts), attempts=0)
+        return verdict
 
 
 def concurrency_for(settings: Settings) -> int:

@@ -10,7 +10,10 @@ replicas share the work:
 - a claim is a lease (``lease_until``): the holder renews it while it works, and a replica that
   was killed leaves its chats to whoever claims after the lease ran out;
 - a scheduled digest's slot is a unique key, so replicas queueing the same slot create one broadcast,
-  and the series' cursor is written in that broadcast's transaction: it advances once per slot.
+  and the series' cursor is written in that broadcast's transaction: it advances once per slot;
+- queueing a broadcast notifies (``NOTIFY`` :data:`BROADCASTS_CHANNEL`, sent on commit) every
+  replica listening (:meth:`PostgresStore.watch_broadcasts`), so all of them deliver it from the
+  start, whichever one an admin's ``/broadcast`` reached.
 
 asyncpg with a small pool; every write is one transaction that runs to the end even if the
 caller is cancelled. Times are seconds since the epoch from the replica's clock, as in SQLite:
@@ -20,8 +23,9 @@ replicas must keep their clocks in sync (NTP), as leases compare them.
 from __future__ import annotations
 
 import json
+import logging
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -32,6 +36,7 @@ from bot.knowledge_base import Lang
 from bot.subscriptions.migrations import POSTGRES, SCHEMA_VERSION, statements
 from bot.subscriptions.store import (
     SUBSCRIBER_COLUMNS,
+    Attempt,
     Broadcast,
     BroadcastKind,
     ChatType,
@@ -52,6 +57,10 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 POOL_SIZE = 10
 #: Any constant: replicas take it while migrating so only one upgrades the schema at a time.
 MIGRATION_LOCK = 0x6261_7961_6E00  # "bayan"
+#: The channel a new broadcast's id is announced on.
+BROADCASTS_CHANNEL = "bayan_broadcasts"
+
+log = logging.getLogger(__name__)
 
 _DB_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
 
@@ -91,14 +100,17 @@ async def inspect_postgres(url: str) -> StoreInfo:
 class PostgresStore:
     """The store in PostgreSQL; open with :meth:`open`, close with :meth:`close`."""
 
-    def __init__(self, pool: asyncpg.Pool, description: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
-        self._description = description
+        self._url = url
+        self._description = describe_url(url)
+        self._listeners: list[asyncpg.Connection] = []
+        self._closing = False
 
     @classmethod
     async def open(cls, url: str) -> PostgresStore:
         pool = await _connect_pool(url)
-        store = cls(pool, describe_url(url))
+        store = cls(pool, url)
         try:
             await store._migrate()
         except BaseException:
@@ -111,7 +123,26 @@ class PostgresStore:
         return self._description
 
     async def close(self) -> None:
+        self._closing = True
+        for conn in self._listeners:
+            await conn.close()
+        self._listeners = []
         await self._pool.close()
+
+    async def watch_broadcasts(self, wake: Callable[[], None]) -> None:
+        """``LISTEN`` on a connection of its own; if it drops, the delivery loop's poll still finds everything."""
+        try:
+            conn = await asyncpg.connect(self._url, timeout=CONNECT_TIMEOUT_SECONDS)
+        except (*_DB_ERRORS, TimeoutError) as exc:
+            raise StoreError(f"{self._description}: cannot listen for new broadcasts: {exc}") from exc
+
+        def dropped(_conn: asyncpg.Connection) -> None:
+            if not self._closing:
+                log.warning("%s: the connection listening for new broadcasts dropped; polling only", self._description)
+
+        conn.add_termination_listener(dropped)
+        await conn.add_listener(BROADCASTS_CHANNEL, lambda *_args: wake())
+        self._listeners.append(conn)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[asyncpg.Connection]:
@@ -242,6 +273,8 @@ class PostgresStore:
                     "slot = excluded.slot",
                     cursor.featured, cursor.position, slot,
                 )
+            # Delivered to the listening replicas when this transaction commits.
+            await db.execute("SELECT pg_notify($1, $2)", BROADCASTS_CHANNEL, str(broadcast_id))
             return int(broadcast_id)
 
     async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
@@ -273,6 +306,15 @@ class PostgresStore:
                 "attempts = deliveries.attempts + excluded.attempts, sent_at = excluded.sent_at, error = NULL",
                 broadcast_id, chat_id, "sent" if done else "sending", parts_sent, attempts, time.time(),
             )
+
+    @uncancellable
+    async def begin_part(
+        self, broadcast_id: int, chat_id: int, part: int, owner: str, lease_seconds: float
+    ) -> Attempt:
+        now = time.time()
+        async with self._journal("a try to send"), self._pool.acquire() as db:
+            row = await db.fetchrow(_BEGIN_PART, broadcast_id, chat_id, part, owner, now + lease_seconds, now)
+        return "unsubscribed" if not row[0] else "send" if row[1] else "lost"
 
     @uncancellable
     async def mark_failed(
@@ -379,6 +421,19 @@ class PostgresStore:
         return DigestCursor(str(row[0]), int(row[1])) if row else None
 
 
+#: begin_part in one round trip: (subscribed, this owner may send).
+_BEGIN_PART = (
+    "WITH sub AS (SELECT EXISTS (SELECT 1 FROM subscribers WHERE chat_id = $2) AS yes), "
+    "tried AS ("
+    " INSERT INTO deliveries (broadcast_id, chat_id, state, parts_sent, attempts, claimed_by, lease_until)"
+    " SELECT $1, $2, 'sending', $3, 1, $4, $5 FROM sub WHERE sub.yes"
+    " ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET attempts = deliveries.attempts + 1,"
+    " claimed_by = excluded.claimed_by, lease_until = excluded.lease_until"
+    " WHERE deliveries.state = 'sending' AND (deliveries.claimed_by = excluded.claimed_by"
+    " OR deliveries.claimed_by IS NULL OR deliveries.lease_until < $6)"
+    " RETURNING 1"
+    ") SELECT (SELECT yes FROM sub), EXISTS (SELECT 1 FROM tried)"
+)
 _S_COLUMNS = "s.chat_id, s.chat_type, s.lang, s.subscribed_at"
 _BROADCAST_COLUMNS = "id, kind, created_at, payload, passage_ids, slot, status"
 

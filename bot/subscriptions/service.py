@@ -105,6 +105,10 @@ class SubscriptionService:
         await self.queue_summary("digest", slot=slot_key(due))
 
     async def _delivery_loop(self) -> None:
+        try:  # other replicas' broadcasts wake this loop too (PostgreSQL); without it, the poll finds them
+            await self.store.watch_broadcasts(self._wake.set)
+        except Exception:
+            log.exception("cannot watch for new broadcasts; polling every %s s", self._poll_seconds)
         while True:
             self._wake.clear()
             wait = self._poll_seconds

@@ -6,8 +6,8 @@ Opened through aiosqlite with:
   writes and a crash leaves the database consistent;
 - ``synchronous=FULL``: in WAL mode ``NORMAL`` survives a process crash but may drop the last
   commits on power loss or an OS crash. The delivery journal is what makes a broadcast
-  exactly-once, so a "sent" record must be on disk before we move on. Sent records from
-  concurrent senders are group-committed (one transaction, one fsync per batch), which keeps
+  exactly-once, so a "sent" record must be on disk before we move on. Tries and "sent" records
+  of concurrent senders are group-committed (one transaction, one fsync per batch), which keeps
   the journal at ~400 messages/s in the benchmark, far above Telegram's 30/s;
 - ``busy_timeout`` so the shell command (``python -m bot broadcast``) and the running bot can
   share the file without "database is locked" errors.
@@ -25,16 +25,17 @@ import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
 from bot.knowledge_base import Lang
 from bot.subscriptions.migrations import SCHEMA_VERSION, SQLITE, statements
 from bot.subscriptions.store import (
+    Attempt,
     Broadcast,
     BroadcastKind,
     ChatType,
@@ -52,6 +53,8 @@ from bot.subscriptions.uncancellable import uncancellable
 
 BUSY_TIMEOUT_MS = 5000
 
+T = TypeVar("T")
+
 
 class SqliteStore:
     """The store in one SQLite file; open with :meth:`open`, close with :meth:`close`.
@@ -65,7 +68,7 @@ class SqliteStore:
         self._db = db
         self._path = path
         self._lock = asyncio.Lock()
-        self._sent_queue: list[tuple[tuple[object, ...], asyncio.Future[None]]] = []
+        self._write_queue: list[tuple[Callable[[aiosqlite.Connection], Awaitable[Any]], str, asyncio.Future[Any]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
     @classmethod
@@ -288,39 +291,73 @@ class SqliteStore:
     ) -> None:
         """Record that Telegram accepted part ``parts_sent`` (1-based); ``done`` closes the entry.
 
-        Returns once the record is committed. Concurrent calls share one transaction (group
-        commit): with ``synchronous=FULL`` that is one fsync for a whole batch of senders
-        instead of one each, without giving up "durable before the sender moves on".
+        Returns once the record is committed, group-committed with the other senders' (:meth:`_group_commit`).
         """
         row = (broadcast_id, chat_id, "sent" if done else "sending", parts_sent, attempts, time.time())
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._sent_queue.append((row, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_sent())
-        await future
 
-    async def _flush_sent(self) -> None:
-        while self._sent_queue:
-            batch, self._sent_queue = self._sent_queue, []
+        async def write(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT INTO deliveries (broadcast_id, chat_id, state, parts_sent, attempts, sent_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET "
+                "state = excluded.state, parts_sent = excluded.parts_sent, "
+                "attempts = attempts + excluded.attempts, sent_at = excluded.sent_at, error = NULL",
+                row,
+            )
+
+        await self._group_commit(write, "a sent message")
+
+    async def begin_part(
+        self, broadcast_id: int, chat_id: int, part: int, owner: str, lease_seconds: float
+    ) -> Attempt:
+        now = time.time()
+
+        async def write(db: aiosqlite.Connection) -> Attempt:
+            cur = await db.execute("SELECT 1 FROM subscribers WHERE chat_id = ?", (chat_id,))
+            if await cur.fetchone() is None:
+                return "unsubscribed"
+            cur = await db.execute(
+                "INSERT INTO deliveries (broadcast_id, chat_id, state, parts_sent, attempts, claimed_by, lease_until) "
+                "VALUES (?, ?, 'sending', ?, 1, ?, ?) ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET "
+                "attempts = attempts + 1, claimed_by = excluded.claimed_by, lease_until = excluded.lease_until "
+                "WHERE state = 'sending' AND (claimed_by = excluded.claimed_by OR claimed_by IS NULL OR lease_until < ?) "
+                "RETURNING 1",
+                (broadcast_id, chat_id, part, owner, now + lease_seconds, now),
+            )
+            return "send" if await cur.fetchone() is not None else "lost"
+
+        return await self._group_commit(write, "a try to send")
+
+    async def _group_commit(self, write: Callable[[aiosqlite.Connection], Awaitable[T]], what: str) -> T:
+        """Run ``write`` in a transaction shared with the other senders' that are waiting (group commit).
+
+        With ``synchronous=FULL`` that is one fsync for a whole batch of senders instead of one
+        each, without giving up "durable before the sender moves on": each caller returns once
+        the batch holding its write committed.
+        """
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._write_queue.append((write, what, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_writes())
+        return cast(T, await future)
+
+    async def _flush_writes(self) -> None:
+        while self._write_queue:
+            batch, self._write_queue = self._write_queue, []
+            results: list[Any] = []
             try:
-                async with self._journal("a sent message"), self._transaction() as db:
-                    await db.executemany(
-                        "INSERT INTO deliveries (broadcast_id, chat_id, state, parts_sent, attempts, sent_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET "
-                        "state = excluded.state, parts_sent = excluded.parts_sent, "
-                        "attempts = attempts + excluded.attempts, sent_at = excluded.sent_at, error = NULL",
-                        [row for row, _ in batch],
-                    )
+                async with self._journal(" and ".join(sorted({what for _, what, _ in batch}))), self._transaction() as db:
+                    for write, _, _ in batch:
+                        results.append(await write(db))
             except BaseException as exc:
-                for _, future in batch:
+                for _, _, future in batch:
                     if not future.done():
                         future.set_exception(exc if isinstance(exc, Exception) else RuntimeError("journal write cancelled"))
                 if not isinstance(exc, Exception):
                     raise
             else:
-                for _, future in batch:
+                for (_, _, future), result in zip(batch, results, strict=True):
                     if not future.done():
-                        future.set_result(None)
+                        future.set_result(result)
 
     @uncancellable
     async def mark_failed(
@@ -410,6 +447,9 @@ class SqliteStore:
         return [Delivery(int(r[0]), int(r[1]), cast(DeliveryState, r[2]), int(r[3]), int(r[4])) for r in rows]
 
     # Knowledge hashes (change digests)
+
+    async def watch_broadcasts(self, wake: Callable[[], None]) -> None:
+        """Nothing to watch: one process delivers (the delivery lock) and its poll finds the CLI's broadcasts."""
 
     async def knowledge_hashes(self) -> dict[str, str]:
         return {r[0]: r[1] for r in await self._db.execute_fetchall("SELECT key, hash FROM knowledge_hashes")}

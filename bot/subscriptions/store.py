@@ -14,7 +14,7 @@ subscription or a "sent" journal entry is never half-written.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
@@ -31,12 +31,15 @@ SUBSCRIBER_COLUMNS = "chat_id, chat_type, lang, subscribed_at"
 ChatType = Literal["private", "group", "supergroup", "channel"]
 BroadcastKind = Literal["digest", "changes", "manual"]
 DeliveryState = Literal["sending", "sent", "failed", "removed", "skipped"]
+#: What :meth:`SubscriptionStore.begin_part` allows: send now, skip (the chat left), or leave it (not ours any more).
+Attempt = Literal["send", "unsubscribed", "lost"]
 
 LANGS: tuple[Lang, ...] = ("ar", "en")
 
 __all__ = [
     "LANGS",
     "SCHEMA_VERSION",
+    "Attempt",
     "Broadcast",
     "BroadcastKind",
     "ChatType",
@@ -213,6 +216,21 @@ class SubscriptionStore(Protocol):
         """
         ...
 
+    async def begin_part(
+        self, broadcast_id: int, chat_id: int, part: int, owner: str, lease_seconds: float
+    ) -> Attempt:
+        """Journal a try of part ``part`` (0-based) just before it goes out, if the chat is still ``owner``'s to serve.
+
+        One durable write that checks, atomically: the chat is still subscribed (else
+        ``"unsubscribed"``: unsubscribing is immediate) and its entry is open and held by ``owner``
+        (or by nobody, or on a lease that ran out; a chat with no entry yet, one that just moved to
+        a supergroup, gets one). Then ``"send"``: the try is counted and the lease renewed. Else
+        ``"lost"``: another deliverer took the chat over because this one stopped renewing (a
+        stalled process) or it is closed, and nothing must be sent: the fence that keeps a replica
+        that woke up late from sending what another already sent.
+        """
+        ...
+
     async def mark_failed(
         self, broadcast_id: int, chat_id: int, error: str, state: DeliveryState = "failed"
     ) -> None:
@@ -258,6 +276,15 @@ class SubscriptionStore(Protocol):
         ...
 
     async def deliveries(self, broadcast_id: int) -> list[Delivery]: ...
+
+    async def watch_broadcasts(self, wake: Callable[[], None]) -> None:
+        """From now on, call ``wake`` (in this event loop) whenever any process queues a broadcast.
+
+        So that every replica joins a broadcast at once, whichever of them queued it, instead
+        of at its next poll. PostgreSQL: ``LISTEN`` on a connection of its own (closed by
+        :meth:`close`); SQLite: nothing, one process delivers and its poll finds the rest.
+        """
+        ...
 
     # Knowledge hashes (change digests)
 

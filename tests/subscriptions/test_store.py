@@ -226,6 +226,44 @@ async def test_renewed_claims_are_kept_and_released_ones_free_at_once(store: Sub
     assert len(await store.claim_recipients(broadcast, "b", 10, 60)) == 2
 
 
+async def test_a_try_is_fenced_to_the_chats_holder(store: SubscriptionStore) -> None:
+    """begin_part lets only the holder of a running lease send (a stalled replica woken late sends nothing),
+    counts each try, takes over a lapsed lease, refuses closed entries and says when the chat left."""
+    broadcast = await _queued(store, range(1, 4))
+    await store.claim_recipients(broadcast, "a", 10, 60)
+    assert await store.begin_part(broadcast.id, 1, 0, "a", 60) == "send"
+    assert await store.begin_part(broadcast.id, 1, 0, "b", 60) == "lost"  # a holds it
+    await store.mark_part_sent(broadcast.id, 1, 1, done=True, attempts=0)
+    assert await store.begin_part(broadcast.id, 1, 0, "a", 60) == "lost"  # already sent
+    await store.unsubscribe(3)
+    assert await store.begin_part(broadcast.id, 3, 0, "a", 60) == "unsubscribed"
+    await store.claim_recipients(broadcast, "c", 10, 0.2)  # nothing free: a holds 2 for 60 s
+    await store.release_claims(broadcast.id, "a")
+    [(sub, _)] = await store.claim_recipients(broadcast, "c", 10, 0.2)
+    await asyncio.sleep(0.3)  # c stalls past its lease
+    assert await store.begin_part(broadcast.id, sub.chat_id, 0, "b", 60) == "send"
+    assert await store.begin_part(broadcast.id, sub.chat_id, 0, "c", 60) == "lost"
+    assert await store.begin_part(broadcast.id, 9, 0, "b", 60) == "unsubscribed"  # never subscribed
+    await store.subscribe(-1009, "supergroup", "en")  # a group that moved: no entry yet, it gets one
+    assert await store.begin_part(broadcast.id, -1009, 0, "b", 60) == "send"
+    attempts = {d.chat_id: d.attempts for d in await store.deliveries(broadcast.id)}
+    assert attempts[1] == 1 and attempts[2] == 1 and attempts[-1009] == 1
+
+
+async def test_watching_hears_of_another_connections_broadcast(settings: Settings, store: SubscriptionStore) -> None:
+    """PostgreSQL: a broadcast queued through one connection wakes a replica watching on another at once."""
+    if settings.database_url is None:
+        pytest.skip("SQLite has one process delivering; it polls")
+    woken = asyncio.Event()
+    await store.watch_broadcasts(woken.set)
+    other = await open_store(settings)
+    try:
+        await other.create_broadcast("manual", {"en": ["x"]})
+        await asyncio.wait_for(woken.wait(), 5)
+    finally:
+        await other.close()
+
+
 async def test_an_unsubscribed_chat_does_not_hold_up_the_end(store: SubscriptionStore) -> None:
     """A chat that left after its entry was opened is skipped, and the broadcast can finish."""
     broadcast = await _queued(store, range(1, 3))
