@@ -37,7 +37,9 @@ class BotProcess:
             BOT_LOG_FORMAT="json",
             BOT_DIGEST_SCHEDULE="off",
         ) | self.env
-        polls_before = len(self.api.calls_to("getUpdates"))
+        # Started once it asks Telegram for updates: a long poll, or (webhook mode) setWebhook.
+        ready_call = "setWebhook" if env.get("BOT_WEBHOOK_URL") else "getUpdates"
+        calls_before = len(self.api.calls_to(ready_call))
         self.proc = await asyncio.create_subprocess_exec(
             *self.launcher,
             sys.executable,
@@ -51,9 +53,9 @@ class BotProcess:
         )
         self._stderr_task = asyncio.create_task(self.proc.stderr.read())  # type: ignore[union-attr]
         await self.api.wait_for(
-            lambda: len(self.api.calls_to("getUpdates")) > polls_before or self.proc.returncode is not None,  # type: ignore[union-attr]
+            lambda: len(self.api.calls_to(ready_call)) > calls_before or self.proc.returncode is not None,  # type: ignore[union-attr]
             timeout=START_TIMEOUT,
-            what="the bot to start polling",
+            what=f"the bot to start ({ready_call})",
         )
         assert self.proc.returncode is None, "the bot exited at start-up"
 

@@ -1,0 +1,157 @@
+"""Two replicas of `python -m bot run` (webhook mode) sharing one real PostgreSQL, one fake Bot API.
+
+What issue 12 asks of several replicas, end to end with real processes: a broadcast goes to each
+subscriber once whichever replica an admin's ``/broadcast`` reached, and a replica SIGKILLed half
+way leaves its chats to the other once their lease runs out. Rate limits are raised (the figure
+that matters here is copies per chat, not speed) and leases are short so the take-over is quick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg  # type: ignore[import-untyped]
+
+from bot.subscriptions.postgres_store import PostgresStore
+from bot.telegram.webhook import SECRET_HEADER
+from tests.deploy.bot_process import BotProcess
+from tests.fakes import FakeBotApi
+
+SECRET = "replicas-webhook-secret_0123456789"
+HOOK_PATH = "/telegram/hook"
+ADMIN = 42
+LEASE_SECONDS = 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Replica(BotProcess):
+    """One replica: its own data dir and webhook port, the shared database, half the global rate."""
+
+    def __init__(self, api: FakeBotApi, workdir: Path, database_url: str, **env: str) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.port = _free_port()
+        super().__init__(
+            api,
+            workdir,
+            BOT_DATABASE_URL=database_url,
+            BOT_REPLICAS="2",
+            BOT_RATE_GLOBAL_PER_SECOND="100000",
+            BOT_DELIVERY_LEASE_SECONDS=str(LEASE_SECONDS),
+            BOT_ADMIN_IDS=str(ADMIN),
+            BOT_WEBHOOK_URL=f"https://bot.example.org{HOOK_PATH}",
+            BOT_WEBHOOK_SECRET=SECRET,
+            BOT_WEBHOOK_LISTEN="127.0.0.1",
+            BOT_WEBHOOK_PORT=str(self.port),
+            **env,
+        )
+
+    async def post(self, update: dict[str, Any]) -> int:
+        """What Caddy does: hand one of Telegram's posts to this replica."""
+        async with aiohttp.ClientSession() as session:
+            url = f"http://127.0.0.1:{self.port}{HOOK_PATH}"
+            async with session.post(url, json=update, headers={SECRET_HEADER: SECRET}) as response:
+                return response.status
+
+
+def command(update_id: int, text: str, user: int = ADMIN) -> dict[str, Any]:
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": int(time.time()), "text": text,
+        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        "chat": {"id": user, "type": "private", "first_name": "Admin"},
+        "from": {"id": user, "is_bot": False, "first_name": "Admin", "language_code": "en"}}}
+
+
+async def seed(database_url: str, chats: range) -> None:
+    """Subscribers straight into the store (half Arabic, half English), created by the store's own migrations."""
+    store = await PostgresStore.open(database_url)
+    await store.close()
+    conn = await asyncpg.connect(database_url)
+    try:
+        records = [(chat, "private", "ar" if chat % 2 else "en", time.time() - 60) for chat in chats]
+        await conn.copy_records_to_table(
+            "subscribers", records=records, columns=["chat_id", "chat_type", "lang", "subscribed_at"]
+        )
+    finally:
+        await conn.close()
+
+
+async def journal(database_url: str) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return list(await conn.fetch("SELECT chat_id, state, attempts FROM deliveries"))
+    finally:
+        await conn.close()
+
+
+def copies(api: FakeBotApi, chats: range) -> Counter[int]:
+    """How many copies of the broadcast each subscriber has (every message to a subscriber is one)."""
+    return Counter({chat: len(api.sent.get(chat, ())) for chat in chats})
+
+
+async def queue_broadcast(database_url: str) -> int:
+    """A broadcast queued straight into the store, as ``python -m bot broadcast`` would: the replicas hear of it by NOTIFY.
+
+    Short texts: what is measured is copies per chat, and a long summary would only make the
+    fake server parse more HTML.
+    """
+    store = await PostgresStore.open(database_url)
+    try:
+        broadcast_id = await store.create_broadcast("manual", {"ar": ["<b>ملخص</b> المقترحات"], "en": ["<b>Summary</b>"]})
+    finally:
+        await store.close()
+    assert broadcast_id is not None
+    return broadcast_id
+
+
+async def test_a_broadcast_to_5000_survives_a_replica_sigkilled_half_way(tmp_path: Path, pg_url: str) -> None:
+    """5,000 subscribers, two replicas, SIGKILL one at 2,500 messages: nobody is missed, every chat gets exactly
+    one copy except those whose send the killed replica had in flight (journaled as tried twice, at most 2 copies)."""
+    chats = range(100_000, 105_000)
+    await seed(pg_url, chats)
+    async with FakeBotApi() as api:
+        first, second = Replica(api, tmp_path / "a", pg_url), Replica(api, tmp_path / "b", pg_url)
+        try:
+            await asyncio.gather(first.start(), second.start())
+            started = time.monotonic()
+            await queue_broadcast(pg_url)
+            await api.wait_for(lambda: len(api.all_sent) >= 2_500, timeout=60, what="half of the broadcast")
+            await first.kill()
+            killed_at = len(api.all_sent)
+            await api.wait_for(
+                lambda: len(api.sent) >= len(chats) and all(api.sent.get(chat) for chat in chats),
+                timeout=60,
+                what="every subscriber served",
+            )
+            took = time.monotonic() - started
+            await api.wait_idle(quiet=0.3, timeout=10)
+        finally:
+            for replica in (first, second):
+                if replica.proc is not None and replica.proc.returncode is None:
+                    await replica.kill()
+        sent = copies(api, chats)
+
+    assert 2_500 <= killed_at < 5_000
+    assert min(sent.values()) == 1, "a subscriber was missed"
+    entries = {row["chat_id"]: row for row in await journal(pg_url)}
+    assert all(entries[chat]["state"] == "sent" for chat in chats)
+    duplicates = {chat for chat, n in sent.items() if n > 1}
+    in_doubt = {chat for chat in chats if entries[chat]["attempts"] > 1}
+    # The window no design closes (the Bot API has no idempotency key): a send the killed replica had
+    # in flight may have reached Telegram without the answer reaching the journal. The survivor sends
+    # it again; only those chats can have two copies, and at most one request in flight each.
+    assert duplicates <= in_doubt, f"duplicates outside the in-flight window: {sorted(duplicates - in_doubt)[:10]}"
+    assert max(sent.values()) <= 2
+    assert len(in_doubt) <= 32  # the killed replica's requests in flight (its concurrency)
+    print(f"\nkilled at {killed_at} messages; all served in {took:.1f} s; "
+          f"in flight at the kill {len(in_doubt)}, duplicates {len(duplicates)}, missed 0")
