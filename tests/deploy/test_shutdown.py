@@ -1,10 +1,14 @@
 """SIGTERM while answering: `python -m bot run` finishes its replies, keeps subscriptions, exits fast.
 
 The bot runs as a real subprocess (as systemd and Docker run it) against the fake Bot API;
-replies are slowed down so that the signal lands while many are in flight.
+all but a few replies are held by the fake until the signal is sent, so that it certainly lands
+while many are in flight, however loaded the machine (a fixed delay let a slow test process see
+them all arrive at once).
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from bot.subscriptions.sqlite_store import SqliteStore
 from tests.deploy.bot_process import STOP_DEADLINE, BotProcess
@@ -33,12 +37,22 @@ async def test_sigterm_under_load_loses_no_reply_and_no_subscription(tmp_path) -
         api.push_message("/subscribe", user=subscriber)
         await api.wait_for_messages(1, chat_id=SUBSCRIBER, timeout=10)
 
-        api.delay_next("sendMessage", 0.4, times=10_000)
+        release = asyncio.Event()
+        held = set(range(2003, 2040))  # every reply but the first three waits in the fake until the signal
+        for chat in held:
+            api.hold_next("sendMessage", chat_id=chat, times=10_000, release=release)
         first = push_questions(api, 2000, 40)
-        await api.wait_for_messages(3, timeout=10)
+        await api.wait_for(lambda: {2000, 2001, 2002} <= {m["chat"]["id"] for m in api.all_sent}, timeout=10)
+        await api.wait_for(
+            lambda: len({c.params.get("chat_id") for c in api.calls_to("sendMessage")} & held) >= 10,
+            timeout=10, what="replies in flight",
+        )
         answered_at_signal = {m["chat"]["id"] for m in api.all_sent} - {SUBSCRIBER}
         second = push_questions(api, 3000, 10)  # arrive while the bot shuts down
-        code, took = await bot.terminate()
+        terminated = asyncio.create_task(bot.terminate())
+        await asyncio.sleep(0)  # terminate() has sent SIGTERM: now Telegram answers the replies in flight
+        release.set()
+        code, took = await terminated
 
         assert code == 0, bot.stderr.decode()[-3000:]
         assert took < STOP_DEADLINE

@@ -47,7 +47,8 @@ Test-side API (everything is synchronous except the waits):
   code/description; ``retry_after`` may be fractional to keep tests fast, Telegram sends whole
   seconds), ``api.drop_next(method, after=False)`` (connection dropped before, or after the
   message was really delivered), ``api.delay_next(method, seconds, after=False)`` (``after=True``:
-  delivered at once, answered late), ``api.block(chat_id)``,
+  delivered at once, answered late), ``release = api.hold_next(method, chat_id=None)`` (held
+  before acting until ``release.set()``), ``api.block(chat_id)``,
   ``api.deactivate(chat_id)``, ``api.forget_chat(chat_id)``, ``api.kick(chat_id)``,
   ``api.migrate(group_id, supergroup_id)`` (PTB's ChatMigrated), ``api.unblock(chat_id)``,
   ``api.set_member_status(chat_id, user_id, status)``, ``api.expire_queries()``, ``api.forget_files()``,
@@ -639,6 +640,15 @@ class FakeBotApi:
         ``after=True`` once the effect happened (a slow Telegram: the message is delivered, the answer late)."""
         self.faults.add(Fault(method.lower(), times, chat_id, "delay_after" if after else "delay", delay=seconds))
 
+    def hold_next(
+        self, method: str, *, times: int = 1, chat_id: int | str | None = None, release: asyncio.Event | None = None
+    ) -> asyncio.Event:
+        """Hold the next calls of ``method`` before acting until the returned event (or ``release``) is set:
+        requests certainly in flight at a moment the test chooses, however slow the machine."""
+        event = release or asyncio.Event()
+        self.faults.add(Fault(method.lower(), times, chat_id, "hold", release=event))
+        return event
+
     def revoke_token(self) -> None:
         """The token is revoked in @BotFather: from now on every call, a long poll in progress too, gets 401."""
         self.revoked = True
@@ -802,6 +812,9 @@ class FakeBotApi:
             fault = self.faults.take(method.lower(), params)
             if fault is not None and fault.kind == "delay":
                 await asyncio.sleep(fault.delay)
+            if fault is not None and fault.kind == "hold":
+                assert fault.release is not None
+                await fault.release.wait()
             if fault is not None and fault.kind == "drop":
                 return self._drop(request)
             if fault is not None and fault.kind == "error":

@@ -2,11 +2,14 @@
 
 Retry, backoff and exactly-once logic can only be tested if the server misbehaves on demand, in
 the ways Telegram does: an error answer, a dropped connection (before or after the message was
-really delivered), a slow answer (before acting, or after: delivered but answered late), or a 429 for sending faster than Telegram allows.
+really delivered), a slow answer (before acting, or after: delivered but answered late), a request
+held until the test releases it (to make "while requests are in flight" certain, not a matter of
+timing), or a 429 for sending faster than Telegram allows.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -14,7 +17,7 @@ from typing import Any, Literal
 
 from tests.fakes.validation import ApiError
 
-FaultKind = Literal["error", "drop", "drop_after", "delay", "delay_after"]
+FaultKind = Literal["error", "drop", "drop_after", "delay", "delay_after", "hold"]
 
 
 @dataclass
@@ -27,6 +30,7 @@ class Fault:
     kind: FaultKind
     error: ApiError | None = None
     delay: float = 0.0
+    release: asyncio.Event | None = None  # "hold": wait for it before acting
 
 
 @dataclass
