@@ -51,7 +51,8 @@ async def run(updates: int, users: int, rate: float) -> None:
             )
             app = build_application(BotServices.load(settings))
             async with app:
-                assert app.updater is not None
+                assert app.updater is not None and app.post_init is not None and app.post_shutdown is not None
+                await app.post_init(app)  # the store and the features' start hooks, as the runner does
                 await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=list(ALLOWED_UPDATES))
                 await app.start()
                 await api.wait_idle()
@@ -78,6 +79,7 @@ async def run(updates: int, users: int, rate: float) -> None:
                 elapsed = time.perf_counter() - started
                 await app.updater.stop()
                 await app.stop()
+                await app.post_shutdown(app)
     unanswered = sum(len(q) for q in waiting.values())
     mode = f"steady {rate:g}/s" if rate > 0 else "burst"
     print(f"updates: {updates} from {users} users ({mode}), unanswered: {unanswered}")

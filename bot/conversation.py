@@ -5,21 +5,23 @@ its language, the verdict and the passages shown, by id), newest last. Passage i
 passages, so that a conversation is small, serialisable and survives a reload of the knowledge
 files (an id that no longer exists is simply skipped).
 
-A :class:`ConversationStore` keeps conversations by key: a private chat, a bot message a group
-replies to, the running console. The interface is two calls, ``get(key)`` and ``put(key,
-conversation)``, so that a database can stand in for :class:`MemoryConversations` (several
-replicas). Conversations expire some minutes after their last turn: a follow-up hours later is
-a new question. The memory store is bounded in turns per conversation and in conversations
-kept (the least recently used go first), so a busy bot's memory does not grow without limit.
+Conversations are kept by key: a private chat, a bot message a group replies to, the running
+console. They expire some minutes after their last turn (a follow-up hours later is a new
+question), hold at most :data:`MAX_TURNS` turns, and at most :data:`MAX_CONVERSATIONS` are kept.
+The bot keeps them in its store (:mod:`bot.telegram.storage`), so replicas sharing one
+PostgreSQL, and a restarted process, read the same conversation: :func:`encode` and
+:func:`decode` are the stored form. :class:`MemoryConversations` is the in-process store of the
+console's ``chat``, one process and one conversation.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, get_args
 
 from bot.answer import Answer, Match
 from bot.knowledge_base import Lang
@@ -77,23 +79,43 @@ class Conversation:
         return Conversation((*self.turns, turn)[-max_turns:])
 
 
-@runtime_checkable
-class ConversationStore(Protocol):
-    """Conversations by key; ``get`` of an unknown or expired key is an empty conversation."""
+def encode(conversation: Conversation) -> str:
+    """The stored form: JSON, one object per turn, oldest first."""
+    return json.dumps(
+        [
+            {"q": t.query, "lang": t.lang, "match": t.match, "ids": t.passage_ids, "scores": t.scores, "at": t.at}
+            for t in conversation.turns
+        ],
+        ensure_ascii=False,
+    )
 
-    def get(self, key: str) -> Conversation: ...
 
-    def put(self, key: str, conversation: Conversation) -> None: ...
+def decode(text: str) -> Conversation:
+    """A conversation from :func:`encode`'s form; anything unreadable is an empty conversation.
 
-    def now(self) -> float:
-        """The store's clock, for stamping a :class:`Turn`."""
-        ...
+    A damaged row must cost a follow-up its context, never the answer to the question.
+    """
+    try:
+        return Conversation(tuple(_turn(item) for item in json.loads(text)))
+    except (ValueError, TypeError, KeyError):
+        return Conversation()
+
+
+def _turn(item: dict[str, Any]) -> Turn:
+    lang, match = item["lang"], item["match"]
+    if lang not in ("ar", "en") or match not in get_args(Match):
+        raise ValueError(f"not a turn: {item!r}")
+    ids = tuple(str(i) for i in item["ids"])
+    scores = tuple(float(x) for x in item["scores"])
+    if len(ids) != len(scores):
+        raise ValueError(f"not a turn: {item!r}")
+    return Turn(str(item["q"]), lang, match, ids, scores, float(item["at"]))
 
 
 class MemoryConversations:
     """In-process store: bounded in conversations (least recently used dropped) and expiring.
 
-    Not thread-safe by design: the bot's handlers and the console run on one event loop or thread.
+    For the console, one process and thread; the bot keeps its conversations in the store.
     """
 
     def __init__(

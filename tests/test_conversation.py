@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import Conversation, MemoryConversations, Turn
+from bot.conversation import Conversation, MemoryConversations, Turn, decode, encode
 from tests.clock import ManualClock
 
 
@@ -51,3 +51,19 @@ def test_the_least_recently_used_conversation_goes_first_when_full() -> None:
 def test_a_store_needs_room_for_one_conversation() -> None:
     with pytest.raises(ValueError, match="max_conversations"):
         MemoryConversations(max_conversations=0)
+
+
+def test_the_stored_form_reads_back_equal() -> None:
+    conversation = Conversation((_turn("الاقتراح الأول", 5.5, "proposal-1", "p2"), _turn("what else?", 9.0)))
+    assert decode(encode(conversation)) == conversation
+    assert "الاقتراح" in encode(conversation)  # Arabic kept readable, not \u-escaped
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "not json", "{}", "[1]", '[{"q": "x"}]', '[{"q": "x", "lang": "fr", "match": "answer", "ids": [], "scores": [], "at": 1}]',
+     '[{"q": "x", "lang": "en", "match": "answer", "ids": ["a"], "scores": [], "at": 1}]'],
+)
+def test_a_damaged_stored_conversation_reads_as_a_new_one(text: str) -> None:
+    """A row no release could have written costs the follow-up its context, never the answer."""
+    assert decode(text) == Conversation()

@@ -8,9 +8,10 @@ Who may do what:
 - ``/broadcast`` and ``/stats`` are for the user ids in ``BOT_ADMIN_IDS``; anyone else gets a
   refusal and nothing is queued. ``/stats`` shows counts only.
 
-:func:`start` and :func:`stop` are the application's start-up and shutdown hooks: they open the
-store, start the :class:`~bot.subscriptions.service.SubscriptionService` (change digest, resuming
-unfinished broadcasts, the schedule) and close everything again. Broadcasts go out through a
+:func:`start` and :func:`stop` are the application's start-up and shutdown hooks: they start the
+:class:`~bot.subscriptions.service.SubscriptionService` on the application's store
+(:mod:`bot.telegram.storage`; change digest, resuming unfinished broadcasts, the schedule) and
+stop it again. Broadcasts go out through a
 ``Bot`` of their own, so shutting down the application's bot never cuts a broadcast's request
 in half, and the broadcaster's own limiter and retries are not stacked on PTB's.
 """
@@ -26,12 +27,13 @@ from bot import i18n
 from bot.knowledge_base import Lang
 from bot.subscriptions.delivery import Broadcaster, sender_request
 from bot.subscriptions.service import SubscriptionService
-from bot.subscriptions.store import ChatType, Stats, open_store
+from bot.subscriptions.store import ChatType, Stats
 from bot.subscriptions.texts import sub_texts
 from bot.telegram.language import interface_lang
 from bot.telegram.render import Rendered, esc, render_proposals
 from bot.telegram.replies import reply
 from bot.telegram.services import AnyApplication, services_of, stored
+from bot.telegram.storage import store_of
 from bot.telegram.texts import other_lang, texts
 
 SERVICE_KEY = "bayan.subscriptions"
@@ -200,11 +202,11 @@ async def _send_summary(context: ContextTypes.DEFAULT_TYPE, message: Message, la
 
 
 async def start(application: AnyApplication) -> None:
-    """Start-up hook: open the store and start the background work (see the module docstring)."""
+    """Start-up hook, after the store's: start the background work (see the module docstring)."""
     services = services_of(application)
     settings = services.settings
     assert settings.token is not None
-    store = await open_store(settings)
+    store = store_of(application)
     sender = Bot(settings.token.get_secret_value(), base_url=settings.api_base_url, request=sender_request(settings))
     await sender.initialize()
     service = SubscriptionService(settings, services.knowledge, store, Broadcaster.from_settings(sender, store, settings))
@@ -214,12 +216,11 @@ async def start(application: AnyApplication) -> None:
 
 
 async def stop(application: AnyApplication) -> None:
-    """Shutdown hook: let in-flight broadcast sends finish and journal, then close the bot and store."""
+    """Shutdown hook: let in-flight broadcast sends finish and journal, then close the bot (the store closes after)."""
     service = application.bot_data.pop(SERVICE_KEY, None)
     sender = application.bot_data.pop(SENDER_KEY, None)
     if isinstance(service, SubscriptionService):
         await service.stop()
-        await service.store.close()
     if isinstance(sender, Bot):
         await sender.shutdown()
 

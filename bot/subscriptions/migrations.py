@@ -72,6 +72,21 @@ SQLITE: tuple[str, ...] = (
         slot TEXT
     );
     """,
+    # 5: what replicas must agree on beyond broadcasts: the conversations follow-ups read (JSON
+    # turns, expiring after their last turn at ``updated_at``) and each user's interface language
+    # (until now in ``preferences.sqlite3`` beside the store, imported on start).
+    """
+    CREATE TABLE conversations (
+        key TEXT PRIMARY KEY,
+        turns TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX conversations_updated ON conversations (updated_at);
+    CREATE TABLE interface_languages (
+        user_id INTEGER PRIMARY KEY,
+        lang TEXT NOT NULL CHECK (lang IN ('ar', 'en'))
+    );
+    """,
 )
 
 #: The same steps in PostgreSQL's dialect: 64-bit ids (chat ids exceed 32 bits), double
@@ -131,6 +146,18 @@ POSTGRES: tuple[str, ...] = (
         featured TEXT NOT NULL,
         position INTEGER NOT NULL CHECK (position >= 0),
         slot TEXT
+    );
+    """,
+    """
+    CREATE TABLE conversations (
+        key TEXT PRIMARY KEY,
+        turns TEXT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX conversations_updated ON conversations (updated_at);
+    CREATE TABLE interface_languages (
+        user_id BIGINT PRIMARY KEY,
+        lang TEXT NOT NULL CHECK (lang IN ('ar', 'en'))
     );
     """,
 )

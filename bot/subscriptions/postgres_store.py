@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import asyncpg  # type: ignore[import-untyped]
 
+from bot.conversation import Conversation, decode, encode
 from bot.knowledge_base import Lang
 from bot.subscriptions.migrations import POSTGRES, SCHEMA_VERSION, statements
 from bot.subscriptions.store import (
@@ -419,6 +420,64 @@ class PostgresStore:
     async def digest_cursor(self) -> DigestCursor | None:
         row = await self._pool.fetchrow("SELECT featured, position FROM digest_cursor WHERE id = 1")
         return DigestCursor(str(row[0]), int(row[1])) if row else None
+
+    # Conversations
+
+    async def conversation(self, key: str, fresh_after: float) -> Conversation:
+        turns = await self._pool.fetchval(
+            "SELECT turns FROM conversations WHERE key = $1 AND updated_at > $2", key, fresh_after
+        )
+        return decode(turns) if turns is not None else Conversation()
+
+    @uncancellable
+    async def save_conversation(self, key: str, conversation: Conversation) -> None:
+        last = conversation.last
+        if last is None:
+            await self._pool.execute("DELETE FROM conversations WHERE key = $1", key)
+            return
+        await self._pool.execute(
+            "INSERT INTO conversations (key, turns, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE "
+            "SET turns = excluded.turns, updated_at = excluded.updated_at "
+            "WHERE excluded.updated_at >= conversations.updated_at",
+            key, encode(conversation), last.at,
+        )
+
+    @uncancellable
+    async def prune_conversations(self, expired_before: float, keep: int) -> int:
+        return _rowcount(
+            await self._pool.execute(
+                "DELETE FROM conversations WHERE updated_at < $1 OR key IN "
+                "(SELECT key FROM conversations ORDER BY updated_at DESC OFFSET $2)",
+                expired_before, keep,
+            )
+        )
+
+    # Interface languages
+
+    async def interface_language(self, user_id: int) -> Lang | None:
+        lang = await self._pool.fetchval("SELECT lang FROM interface_languages WHERE user_id = $1", user_id)
+        return cast(Lang, lang) if lang is not None else None
+
+    @uncancellable
+    async def set_interface_language(self, user_id: int, lang: Lang) -> None:
+        await self._pool.execute(
+            "INSERT INTO interface_languages (user_id, lang) VALUES ($1, $2) "
+            "ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang",
+            user_id, lang,
+        )
+
+    @uncancellable
+    async def import_interface_languages(self, choices: Mapping[int, Lang]) -> int:
+        if not choices:
+            return 0
+        users, langs = zip(*choices.items(), strict=True)
+        return _rowcount(
+            await self._pool.execute(
+                "INSERT INTO interface_languages (user_id, lang) SELECT * FROM unnest($1::bigint[], $2::text[]) "
+                "ON CONFLICT (user_id) DO NOTHING",
+                list(users), list(langs),
+            )
+        )
 
 
 #: begin_part in one round trip: (subscribed, this owner may send).

@@ -32,6 +32,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
+from bot.conversation import Conversation, decode, encode
 from bot.knowledge_base import Lang
 from bot.subscriptions.migrations import SCHEMA_VERSION, SQLITE, statements
 from bot.subscriptions.store import (
@@ -465,6 +466,64 @@ class SqliteStore:
     async def digest_cursor(self) -> DigestCursor | None:
         row = await (await self._db.execute("SELECT featured, position FROM digest_cursor WHERE id = 1")).fetchone()
         return DigestCursor(str(row[0]), int(row[1])) if row else None
+
+    # Conversations
+
+    async def conversation(self, key: str, fresh_after: float) -> Conversation:
+        cur = await self._db.execute(
+            "SELECT turns FROM conversations WHERE key = ? AND updated_at > ?", (key, fresh_after)
+        )
+        row = await cur.fetchone()
+        return decode(row[0]) if row else Conversation()
+
+    @uncancellable
+    async def save_conversation(self, key: str, conversation: Conversation) -> None:
+        last = conversation.last
+        async with self._transaction() as db:
+            if last is None:
+                await db.execute("DELETE FROM conversations WHERE key = ?", (key,))
+                return
+            await db.execute(
+                "INSERT INTO conversations (key, turns, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE "
+                "SET turns = excluded.turns, updated_at = excluded.updated_at WHERE excluded.updated_at >= updated_at",
+                (key, encode(conversation), last.at),
+            )
+
+    @uncancellable
+    async def prune_conversations(self, expired_before: float, keep: int) -> int:
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "DELETE FROM conversations WHERE updated_at < ? OR key IN "
+                "(SELECT key FROM conversations ORDER BY updated_at DESC LIMIT -1 OFFSET ?)",
+                (expired_before, keep),
+            )
+            return cur.rowcount
+
+    # Interface languages
+
+    async def interface_language(self, user_id: int) -> Lang | None:
+        cur = await self._db.execute("SELECT lang FROM interface_languages WHERE user_id = ?", (user_id,))
+        row = await cur.fetchone()
+        return cast(Lang, row[0]) if row else None
+
+    @uncancellable
+    async def set_interface_language(self, user_id: int, lang: Lang) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO interface_languages (user_id, lang) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang",
+                (user_id, lang),
+            )
+
+    @uncancellable
+    async def import_interface_languages(self, choices: Mapping[int, Lang]) -> int:
+        async with self._transaction() as db:
+            before = db.total_changes
+            await db.executemany(
+                "INSERT INTO interface_languages (user_id, lang) VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING",
+                list(choices.items()),
+            )
+            return db.total_changes - before
 
 
 _SUBSCRIBER_COLUMNS_S = "s.chat_id, s.chat_type, s.lang, s.subscribed_at"

@@ -1,8 +1,9 @@
 """The store: what every part of the bot must remember, behind one interface.
 
 Subscribers, broadcasts and their delivery journal, counters, the knowledge hashes of the
-change digest and the cursor of the scheduled digests' series. :class:`SubscriptionStore` is the interface the rest of the code uses;
-:func:`open_store` picks the implementation from settings: SQLite in the data directory (the
+change digest, the cursor of the scheduled digests' series, the conversations follow-up
+questions read, and each user's interface language. :class:`SubscriptionStore` is the
+interface the rest of the code uses; :func:`open_store` picks the implementation from settings: SQLite in the data directory (the
 default, one process, nothing to install, :mod:`~bot.subscriptions.sqlite_store`) or
 PostgreSQL shared by several replicas (``BOT_DATABASE_URL``, :mod:`~bot.subscriptions.postgres_store`).
 Both implementations apply the same versioned steps (:mod:`~bot.subscriptions.migrations`).
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
+from bot.conversation import Conversation
 from bot.knowledge_base import Lang
 from bot.subscriptions.migrations import SCHEMA_VERSION
 
@@ -298,6 +300,39 @@ class SubscriptionStore(Protocol):
 
     async def digest_cursor(self) -> DigestCursor | None:
         """What the last scheduled digest featured (set by :meth:`create_broadcast`); None before the first."""
+        ...
+
+    # Conversations (what follow-up questions read), shared by replicas
+
+    async def conversation(self, key: str, fresh_after: float) -> Conversation:
+        """The conversation under ``key`` if its last turn is later than ``fresh_after``, else an empty one.
+
+        Expiry is in the query: a conversation not yet pruned is still never read once expired.
+        """
+        ...
+
+    async def save_conversation(self, key: str, conversation: Conversation) -> None:
+        """Store ``conversation`` under ``key``, stamped with its last turn's time.
+
+        A save older than the stored one is ignored: of two replicas answering in one
+        conversation at once, the later turn wins. An empty conversation deletes the key.
+        """
+        ...
+
+    async def prune_conversations(self, expired_before: float, keep: int) -> int:
+        """Delete conversations whose last turn is before ``expired_before``, and all but the ``keep`` newest; how many."""
+        ...
+
+    # Interface languages (/language), per user
+
+    async def interface_language(self, user_id: int) -> Lang | None:
+        """The language the user chose with ``/language``; None when they never chose."""
+        ...
+
+    async def set_interface_language(self, user_id: int, lang: Lang) -> None: ...
+
+    async def import_interface_languages(self, choices: Mapping[int, Lang]) -> int:
+        """Add choices made elsewhere (an older release's file) for users without one here; how many were added."""
         ...
 
 

@@ -33,7 +33,19 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults
 
 from bot.subscriptions import handlers as subscriptions
-from bot.telegram import buttons, cards, commands, errors, flood_guard, greeting, inbox, inline, language, questions
+from bot.telegram import (
+    buttons,
+    cards,
+    commands,
+    errors,
+    flood_guard,
+    greeting,
+    inbox,
+    inline,
+    language,
+    questions,
+    storage,
+)
 from bot.telegram.render import NO_PREVIEW
 from bot.telegram.services import AnyApplication, BotServices, QuestionHook, install, on_question
 from bot.telegram.transient import RetryingRateLimiter
@@ -53,8 +65,9 @@ HANDLERS: tuple[Registrar, ...] = (
     greeting.register,
 )
 FALLBACKS: tuple[Registrar, ...] = (commands.register_fallbacks, buttons.register_fallbacks)
-ON_START: tuple[Hook, ...] = (inbox.start, language.start, commands.publish_profile, subscriptions.start)
-ON_STOP: tuple[Hook, ...] = (subscriptions.stop, language.stop, inbox.stop)
+# The store opens before, and closes after, every feature that keeps something in it.
+ON_START: tuple[Hook, ...] = (inbox.start, storage.start, language.start, commands.publish_profile, subscriptions.start)
+ON_STOP: tuple[Hook, ...] = (subscriptions.stop, storage.stop, inbox.stop)
 ON_QUESTION: tuple[QuestionHook, ...] = (subscriptions.record_question,)
 # MY_CHAT_MEMBER: the bot's own membership changes, so it can greet a group that adds it.
 ALLOWED_UPDATES: tuple[str, ...] = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER)

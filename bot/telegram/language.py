@@ -1,15 +1,22 @@
 """The interface language: the user's Telegram language, or the one they chose with ``/language ar|en``.
 
-The choice is stored (``BOT_DATA_DIR/preferences.sqlite3``, one row per user) so it survives a
-restart. It is the user's, not the chat's: a subscription's digest language is a separate setting
-of the chat, and never changes the buttons and hints a user sees. A pre-handler loads the user's
-choice once per process into ``context.user_data``; :func:`interface_lang` reads it from there,
-so handlers stay synchronous about it. Answers still follow the language of the question.
+The choice is kept in the store (one row per user; with ``BOT_DATABASE_URL`` the PostgreSQL
+every replica shares), so it survives a restart and every replica shows the same language. It
+is the user's, not the chat's: a subscription's digest language is a separate setting of the
+chat, and never changes the buttons and hints a user sees. A pre-handler reads the user's choice
+from the store for each update into ``context.user_data`` (a choice made through another replica
+counts at once); :func:`interface_lang` reads it from there, so handlers stay synchronous about
+it. Answers still follow the language of the question.
+
+Releases before the shared store kept the choices in ``BOT_DATA_DIR/preferences.sqlite3``:
+:func:`start` imports that file once (choices already in the store win) and renames it
+``preferences.sqlite3.imported``, so no one's choice is lost in the upgrade.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
@@ -17,46 +24,18 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes, TypeHandler, filters
 
 from bot.knowledge_base import Lang
-from bot.logs import log_event
+from bot.logs import EVENT_ATTR, FIELDS_ATTR, log_event
+from bot.subscriptions.store import SubscriptionStore
 from bot.telegram.render import Rendered, esc
 from bot.telegram.replies import reply
-from bot.telegram.services import AnyApplication, services_of, stored
+from bot.telegram.services import AnyApplication, services_of
+from bot.telegram.storage import store_of
 from bot.telegram.texts import texts, user_lang
 
 log = logging.getLogger("bayan.telegram")
 
-PREFS_KEY = "bayan.language.prefs"
+LEGACY_FILE = "preferences.sqlite3"
 _CHOSEN = "bayan.lang"  # context.user_data: the stored choice, or None when the user never chose
-_SCHEMA = "CREATE TABLE IF NOT EXISTS interface_language (user_id INTEGER PRIMARY KEY, lang TEXT NOT NULL)"
-
-
-class LanguagePrefs:
-    """Each user's chosen interface language, in SQLite."""
-
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self._db = db
-
-    @classmethod
-    async def open(cls, path: Path) -> LanguagePrefs:
-        db = await aiosqlite.connect(path)
-        await db.execute(_SCHEMA)
-        await db.commit()
-        return cls(db)
-
-    async def get(self, user_id: int) -> Lang | None:
-        async with self._db.execute("SELECT lang FROM interface_language WHERE user_id = ?", (user_id,)) as cursor:
-            row = await cursor.fetchone()
-        return "ar" if row and row[0] == "ar" else "en" if row else None
-
-    async def set(self, user_id: int, lang: Lang) -> None:
-        await self._db.execute(
-            "INSERT INTO interface_language (user_id, lang) VALUES (?, ?) ON CONFLICT(user_id) DO UPDATE SET lang = excluded.lang",
-            (user_id, lang),
-        )
-        await self._db.commit()
-
-    async def close(self) -> None:
-        await self._db.close()
 
 
 def interface_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Lang:
@@ -67,13 +46,18 @@ def interface_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Lang:
 
 
 async def _load_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Before any handler: the user's stored choice into ``user_data``, read from disk once per user and process."""
+    """Before any handler: the user's stored choice into ``user_data``, read for every update.
+
+    Not cached across updates: with replicas, the user may have changed it through another one.
+    An unreadable store leaves the last choice read (or Telegram's language) rather than failing the update.
+    """
     user = update.effective_user
-    if user is None or context.user_data is None or _CHOSEN in context.user_data:
+    if user is None or context.user_data is None:
         return
-    prefs = context.bot_data.get(PREFS_KEY)
-    if isinstance(prefs, LanguagePrefs):
-        context.user_data[_CHOSEN] = await prefs.get(user.id)
+    try:
+        context.user_data[_CHOSEN] = await store_of(context).interface_language(user.id)
+    except Exception:
+        log.exception("language choice unreadable", extra={EVENT_ATTR: "language_unreadable", FIELDS_ATTR: {}})
 
 
 async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -85,7 +69,7 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await reply(message, Rendered(esc(texts(interface_lang(update, context)).language_usage)))
         return
     lang: Lang = "ar" if choice == "ar" else "en"
-    await stored(context.bot_data, PREFS_KEY, LanguagePrefs, "add bot.telegram.language.start to the start hooks").set(user.id, lang)
+    await store_of(context).set_interface_language(user.id, lang)
     if context.user_data is not None:
         context.user_data[_CHOSEN] = lang
     log_event(log, "language_set", lang=lang)
@@ -93,15 +77,29 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def start(application: AnyApplication) -> None:
-    """Open the preferences store (a start-up hook)."""
-    data_dir = services_of(application).settings.data_dir
-    application.bot_data[PREFS_KEY] = await LanguagePrefs.open(data_dir / "preferences.sqlite3")
+    """Start-up hook, after the store's: import an older release's ``preferences.sqlite3`` once."""
+    path = services_of(application).settings.data_dir / LEGACY_FILE
+    if path.exists():
+        await import_legacy_choices(path, store_of(application))
 
 
-async def stop(application: AnyApplication) -> None:
-    prefs = application.bot_data.pop(PREFS_KEY, None)
-    if isinstance(prefs, LanguagePrefs):
-        await prefs.close()
+async def import_legacy_choices(path: Path, store: SubscriptionStore) -> int:
+    """Copy the choices in ``path`` into ``store`` (its own win), then rename the file; how many were added.
+
+    A file that cannot be read is left where it is, logged, and the bot starts anyway: the
+    users concerned see their Telegram language until someone looks at it.
+    """
+    try:
+        async with aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+            rows = await db.execute_fetchall("SELECT user_id, lang FROM interface_language")
+    except sqlite3.Error as exc:
+        log.error("cannot import %s: %s", path, exc, extra={EVENT_ATTR: "language_import_failed", FIELDS_ATTR: {}})
+        return 0
+    choices: dict[int, Lang] = {int(r[0]): ("ar" if r[1] == "ar" else "en") for r in rows if r[1] in ("ar", "en")}
+    added = await store.import_interface_languages(choices)
+    path.rename(path.with_name(path.name + ".imported"))
+    log_event(log, "language_imported", found=len(choices), added=added)
+    return added
 
 
 def register(application: AnyApplication) -> None:

@@ -11,7 +11,8 @@ type, language, latency, outcome); its words only in debug mode.
 Follow-ups ("and the second one?") are read against a conversation (bot/search/followups.py): a
 private chat is one conversation; in a group each answer of the bot starts or continues one, and a
 reply to that answer follows it up, so two people asking side by side in a group do not mix up
-each other's "the second one". Conversations live in ``bot_data`` (bounded, expiring).
+each other's "the second one". Conversations live in the store (bot/telegram/storage.py: shared
+by replicas, expiring), so a follow-up may reach another replica than the question it follows.
 """
 
 from __future__ import annotations
@@ -29,13 +30,8 @@ from bot.search import detect_lang
 from bot.telegram.language import interface_lang
 from bot.telegram.render import Rendered, esc, render_answer
 from bot.telegram.replies import reply
-from bot.telegram.services import (
-    AnyApplication,
-    conversations_of,
-    followups_of,
-    question_hooks_of,
-    services_of,
-)
+from bot.telegram.services import AnyApplication, followups_of, question_hooks_of, services_of
+from bot.telegram.storage import conversations_of
 from bot.telegram.texts import texts
 
 log = logging.getLogger("bayan.telegram")
@@ -104,14 +100,14 @@ async def answer_question(
     else:
         store = conversations_of(context)
         asked_in = conversation_key(message, context.bot.id)
-        conversation = store.get(asked_in) if asked_in is not None else Conversation()
+        conversation = await store.get(asked_in) if asked_in is not None else Conversation()
         answer = followups_of(context).answer(question, conversation, top=3)
         lang = answer.lang
         if remark and not answer.answered:
             outcome = "remark"
         else:
             sent = await reply(message, render_answer(answer, svc.knowledge), quoting=quoting)
-            store.put(answer_key(sent), conversation.then(Turn.of(answer, store.now())))
+            await store.put(answer_key(sent), conversation.then(Turn.of(answer, store.now())))
             outcome = "answered" if answer.answered else "abstained"
             await _notify(context, answer.answered, update.update_id)
     log_event(

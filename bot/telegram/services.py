@@ -1,7 +1,7 @@
 """What every handler needs, built once at start-up and reached through ``context.bot_data``.
 
 :class:`BotServices` is immutable: settings, the knowledge base and the search index never
-change while the bot runs. Mutable per-bot state (the flood limiter, the conversations) sits beside it in
+change while the bot runs. Mutable per-bot state (the flood limiter; the store, see :mod:`bot.telegram.storage`) sits beside it in
 ``bot_data`` so that two applications in one process — tests start many — never share it.
 Handlers use the typed accessors below instead of indexing ``bot_data`` themselves; a
 feature keeping its own state there reads it back with :func:`stored`.
@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
-from bot.conversation import ConversationStore, MemoryConversations
 from bot.knowledge_base import KnowledgeBase, load_knowledge
 from bot.search import PassageIndex
 from bot.search.followups import FollowupResolver
@@ -32,7 +31,6 @@ SERVICES_KEY = "bayan.services"
 FLOOD_KEY = "bayan.flood"
 QUESTION_HOOKS_KEY = "bayan.question_hooks"
 FOLLOWUPS_KEY = "bayan.followups"
-CONVERSATIONS_KEY = "bayan.conversations"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 QuestionHook = Callable[[ContextTypes.DEFAULT_TYPE, bool], Awaitable[None]]  # (context, answered)
@@ -62,7 +60,6 @@ def install(application: AnyApplication, services: BotServices) -> None:
     application.bot_data[FLOOD_KEY] = FloodLimiter(s.flood_max_messages, s.flood_window_seconds, s.flood_cooldown_seconds)
     application.bot_data[QUESTION_HOOKS_KEY] = []
     application.bot_data[FOLLOWUPS_KEY] = FollowupResolver(services.index, services.knowledge.entries())
-    application.bot_data[CONVERSATIONS_KEY] = MemoryConversations()
 
 
 def on_question(application: AnyApplication, hook: QuestionHook) -> None:
@@ -91,11 +88,6 @@ def flood_limiter_of(context: ContextTypes.DEFAULT_TYPE) -> FloodLimiter:
 def followups_of(context: ContextTypes.DEFAULT_TYPE) -> FollowupResolver:
     """The index wrapped to read follow-up questions against a conversation."""
     return stored(context.bot_data, FOLLOWUPS_KEY, FollowupResolver, _NOT_BUILT)
-
-
-def conversations_of(context: ContextTypes.DEFAULT_TYPE) -> ConversationStore:
-    """Conversations by chat (private) or by the bot's message (groups); see bot.telegram.questions."""
-    return stored(context.bot_data, CONVERSATIONS_KEY, ConversationStore, _NOT_BUILT)  # type: ignore[type-abstract]
 
 
 def question_hooks_of(context: ContextTypes.DEFAULT_TYPE) -> tuple[QuestionHook, ...]:

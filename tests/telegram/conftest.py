@@ -1,8 +1,8 @@
 """The real bot, built by ``build_application`` from the real knowledge base and index, polling the fake Bot API.
 
 ``start_bot(**settings)`` starts one (settings overrides as keyword arguments, e.g. a tight flood
-limit); ``bot`` is one with default settings. Tests drive it by pushing updates into ``fake_api``
-and reading what it sent back.
+limit; ``api=`` and ``data_dir=`` for a second replica); ``bot`` is one with default settings.
+Tests drive it by pushing updates into ``fake_api`` and reading what it sent back.
 """
 
 from __future__ import annotations
@@ -65,11 +65,13 @@ def bot_settings(api: FakeBotApi, data_dir: Path, **overrides: Any) -> Settings:
 async def start_bot(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[RunningBot]]]:
     started: list[RunningBot] = []
 
-    async def start(**overrides: Any) -> RunningBot:
-        settings = bot_settings(fake_api, tmp_path, **overrides)
+    async def start(*, api: FakeBotApi | None = None, data_dir: Path | None = None, **overrides: Any) -> RunningBot:
+        """``api`` and ``data_dir`` default to ``fake_api`` and ``tmp_path``; a replica gets its own of both."""
+        api = fake_api if api is None else api
+        settings = bot_settings(api, tmp_path if data_dir is None else data_dir, **overrides)
         services = BotServices.load(settings)
         app = build_application(services)
-        running = RunningBot(app, fake_api, settings, services)
+        running = RunningBot(app, api, settings, services)
         # The same sequence as Application.run_polling, minus the signal handling.
         await app.initialize()
         started.append(running)
