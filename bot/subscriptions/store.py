@@ -3,9 +3,9 @@
 Subscribers, broadcasts and their delivery journal, counters, the knowledge hashes of the
 change digest, the cursor of the scheduled digests' series, the conversations follow-up
 questions read, and each user's interface language. :class:`SubscriptionStore` is the
-interface the rest of the code uses; :func:`open_store` picks the implementation from settings: SQLite in the data directory (the
-default, one process, nothing to install, :mod:`~bot.subscriptions.sqlite_store`) or
-PostgreSQL shared by several replicas (``BOT_DATABASE_URL``, :mod:`~bot.subscriptions.postgres_store`).
+interface the rest of the code uses; :func:`open_store` picks the implementation from
+settings: SQLite in the data directory (the default, one process, nothing to install,
+:mod:`~bot.subscriptions.sqlite_store`) or PostgreSQL shared by several replicas (``BOT_DATABASE_URL``, :mod:`~bot.subscriptions.postgres_store`).
 Both implementations apply the same versioned steps (:mod:`~bot.subscriptions.migrations`).
 
 Writes commit before they return and run to the end even if the caller is cancelled: a
