@@ -11,11 +11,13 @@ printing its figures and a verdict line (the exit code is 1 if a target is misse
     nobody > 2.
 ``burst``
     N ``/subscribe`` from N users at once, to ``python -m bot run`` as a subprocess (as systemd
-    runs it), which is SIGKILLed — and, in a second round, sent SIGTERM with systemd's 15 s stop
-    grace (then SIGKILL) — while it has a backlog, then started again on the same data dir.
-    Prints fetched (updates Telegram handed over), confirmed, answered and stored (subscribers in
-    the database) at the signal and at the end, lost (a /subscribe neither answered nor stored:
-    must be 0) and duplicates (a /subscribe answered twice).
+    runs it), which is SIGKILLed — in a second round sent SIGTERM with systemd's 15 s stop grace
+    (then SIGKILL), in a third SIGKILLed in webhook mode (the fake posts to the bot's listener, as
+    Caddy forwards Telegram's posts) — while it has a backlog, then started again on the same data
+    dir. Prints fetched (updates handed to the bot: by ``getUpdates``, or posted), confirmed
+    (Telegram forgets them: a later offset, or a 200), answered and stored (subscribers in the
+    database) at the signal and at the end, lost (a /subscribe not answered or not stored: must
+    be 0) and duplicates (a /subscribe answered twice).
 ``replies``
     30 questions from 30 users, each reply hitting one fault: a connection dropped before or after
     Telegram acted, HTTP 500, HTTP 502, and a 500 on every try (Telegram down for that chat beyond
@@ -40,6 +42,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import sqlite3
 import sys
 import tempfile
@@ -65,6 +68,7 @@ from tests.deploy.bot_process import BotProcess
 from tests.fakes import FakeBotApi
 
 FOREVER = 10**9
+HOOK_PATH = "/telegram/hook"
 STOP_GRACE = 15.0  # systemd's TimeoutStopSec default and Compose's stop_grace_period we document
 
 
@@ -131,21 +135,37 @@ async def slow(args: argparse.Namespace) -> bool:
 
 
 class RecordingApi(FakeBotApi):
-    """The fake Bot API, also remembering every update id ``getUpdates`` handed to the bot."""
+    """The fake Bot API, also remembering every update id handed to the bot (``getUpdates`` or a webhook post).
 
-    def __init__(self, **kwargs: Any) -> None:
+    ``webhook_proxy``: where webhook posts really go (the local listener), whatever https:// URL the
+    bot registered, as Caddy in front of the bot does.
+    """
+
+    def __init__(self, webhook_proxy: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fetched: set[int] = set()
+        self.webhook_proxy = webhook_proxy
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         batch = await super()._get_updates(params)
         self.fetched.update(u["update_id"] for u in batch)
         return batch
 
+    def _set_webhook(self, params: dict[str, Any]) -> bool:
+        if self.webhook_proxy and params.get("url"):
+            params = params | {"url": self.webhook_proxy}
+        return super()._set_webhook(params)
+
     def confirmed(self) -> int:
-        """Updates the bot confirmed (Telegram forgets them): every id below the highest offset asked for."""
+        """Updates the bot confirmed (Telegram forgets them): below the highest offset asked for, or answered 2xx."""
+        if self.webhook_proxy:
+            return len({u for u, status in self.webhook_responses if status is not None and 200 <= status < 300})
         offsets = [int(c.params.get("offset") or 0) for c in self.calls_to("getUpdates")]
         return len({u for u in self.fetched if u < max(offsets, default=0)})
+
+    def handed_over(self) -> int:
+        """Updates the bot received: fetched by polling, or posted to the webhook (answered or not)."""
+        return len(self.fetched | {u for u, _ in self.webhook_responses})
 
 
 def answers(api: FakeBotApi, chat: int) -> int:
@@ -158,17 +178,31 @@ def stored(database: Path, chats: set[int]) -> int:
         return sum(1 for (c,) in db.execute("SELECT chat_id FROM subscribers") if c in chats)
 
 
-async def burst_round(args: argparse.Namespace, how: signal.Signals) -> bool:
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def burst_round(args: argparse.Namespace, how: signal.Signals, *, webhook: bool = False) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         database = load_settings(token="1:" + "A" * 30, data_dir=workdir / "data").database_path
-        api = RecordingApi(quiet_period=0.2)
+        port = free_port()
+        api = RecordingApi(webhook_proxy=f"http://127.0.0.1:{port}{HOOK_PATH}" if webhook else None, quiet_period=0.2)
         async with api:
             env = {
                 "BOT_RATE_GLOBAL_PER_SECOND": f"{30 / args.scale:g}",
                 "BOT_RATE_CHAT_PER_SECOND": f"{1 / args.scale:g}",
                 "BOT_LOG_LEVEL": "WARNING",
             }
+            if webhook:
+                env |= {
+                    "BOT_WEBHOOK_URL": f"https://bot.example.org{HOOK_PATH}",
+                    "BOT_WEBHOOK_SECRET": "faults-benchmark-secret_0123456789",
+                    "BOT_WEBHOOK_LISTEN": "127.0.0.1",
+                    "BOT_WEBHOOK_PORT": str(port),
+                }
             chats: dict[int, int] = {}  # update id -> chat
             for n in range(args.updates):
                 user = api.user(3_000_000 + n, f"User{n}", language_code="ar" if n % 2 else "en")
@@ -185,7 +219,7 @@ async def burst_round(args: argparse.Namespace, how: signal.Signals) -> bool:
             await first.start()
             await api.wait_for(lambda: answered() >= args.updates * args.kill_at, timeout=300,
                                what=f"{args.kill_at:.0%} answered")
-            at_signal = (len(api.fetched), api.confirmed(), answered(), stored(database, everyone))
+            at_signal = (api.handed_over(), api.confirmed(), answered(), stored(database, everyone))
             if how is signal.SIGKILL:
                 await first.kill()
                 stop = "SIGKILL"
@@ -202,9 +236,9 @@ async def burst_round(args: argparse.Namespace, how: signal.Signals) -> bool:
             copies = Counter(answers(api, c) for c in everyone)
             kept = stored(database, everyone)
             lost = sum(1 for c in everyone if not answers(api, c)) + (len(everyone) - kept)
-            fetched = len(api.fetched)
+            fetched = api.handed_over()
     duplicates = sum((k - 1) * n for k, n in copies.items() if k > 1)
-    print(f"burst, {stop}")
+    print(f"burst, {'webhook' if webhook else 'polling'}, {stop}")
     print(f"  at the signal  fetched {at_signal[0]:,}, confirmed {at_signal[1]:,}, answered {at_signal[2]:,}, "
           f"stored {at_signal[3]:,} (backlog {at_signal[1] - at_signal[2]:,} confirmed but unanswered); "
           f"answered by the time it exited: {after_stop:,}")
@@ -217,7 +251,8 @@ async def burst_round(args: argparse.Namespace, how: signal.Signals) -> bool:
 async def burst(args: argparse.Namespace) -> bool:
     print(f"burst: {args.updates:,} /subscribe from {args.updates:,} users to `python -m bot run` "
           f"(rate {30 / args.scale:g}/s), signal at {args.kill_at:.0%} answered, then restarted")
-    results = [await burst_round(args, how) for how in (signal.SIGKILL, signal.SIGTERM)]
+    rounds = [(signal.SIGKILL, False), (signal.SIGTERM, False), (signal.SIGKILL, True)]
+    results = [await burst_round(args, how, webhook=webhook) for how, webhook in rounds]
     ok = all(results)
     print(f"  target lost 0: {'OK' if ok else 'FAILED'}")
     return ok
