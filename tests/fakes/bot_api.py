@@ -633,6 +633,11 @@ class FakeBotApi:
         """Drop the connection on the next calls: before acting, or ``after=True`` once the effect happened."""
         self.faults.add(Fault(method.lower(), times, chat_id, "drop_after" if after else "drop"))
 
+    def garble_next(self, method: str, *, times: int = 1, chat_id: int | str | None = None) -> None:
+        """Answer the next calls with ``ok: true`` and a result that is not the method's object (a broken proxy):
+        the client fails parsing it with an error of its own, not a ``TelegramError``; nothing is done."""
+        self.faults.add(Fault(method.lower(), times, chat_id, "garble"))
+
     def delay_next(
         self, method: str, seconds: float, *, times: int = 1, chat_id: int | str | None = None, after: bool = False
     ) -> None:
@@ -820,6 +825,8 @@ class FakeBotApi:
             if fault is not None and fault.kind == "error":
                 assert fault.error is not None
                 raise fault.error
+            if fault is not None and fault.kind == "garble":
+                return web.json_response({"ok": True, "result": "<html>gateway page</html>"})
             result = handler(params)
             if asyncio.iscoroutine(result):
                 result = await result

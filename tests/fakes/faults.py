@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from tests.fakes.validation import ApiError
 
-FaultKind = Literal["error", "drop", "drop_after", "delay", "delay_after", "hold"]
+FaultKind = Literal["error", "drop", "drop_after", "delay", "delay_after", "hold", "garble"]
 
 
 @dataclass

@@ -7,8 +7,10 @@ import io
 import json
 import logging
 
+from telegram.error import TelegramError
+
 from bot import i18n
-from bot.logs import configure_logging
+from bot.logs import EVENT_ATTR, configure_logging
 from bot.telegram.services import on_question
 from bot.telegram.texts import texts
 from tests.telegram.conftest import RunningBot
@@ -143,3 +145,19 @@ async def test_no_apology_after_forbidden(bot: RunningBot) -> None:
     bot.api.push_message("first strike", user=1007)
     await bot.api.wait_idle()
     assert len([c for c in bot.api.calls_to("sendMessage") if c.params.get("chat_id") == 1007]) == 1
+
+
+async def test_apology_guard_survives_an_apology_that_fails_with_a_non_telegram_error(bot: RunningBot, caplog) -> None:  # type: ignore[no-untyped-def]
+    """The answer fails with a non-Telegram exception (the reply's response cannot be parsed), and so does the
+    apology: the guard logs "apology not delivered" instead of raising out of the error handler, and the bot
+    goes on answering."""
+    bot.api.garble_next("sendMessage", times=2, chat_id=1001)
+    bot.api.user(1001, "Amal")
+    with caplog.at_level(logging.WARNING, logger="bayan.telegram"):
+        bot.api.push_message("first strike", user=1001)
+        await bot.api.wait_for(lambda: any(getattr(r, EVENT_ATTR, None) == "apology_failed" for r in caplog.records))
+    [error] = [r for r in caplog.records if getattr(r, EVENT_ATTR, None) == "error"]
+    assert error.exc_info is not None and not isinstance(error.exc_info[1], TelegramError)  # not Telegram's kind
+    assert len(bot.api.calls_to("sendMessage")) == 2  # the answer, then the apology: both garbled
+    assert "uncaught error was raised while handling the error" not in caplog.text
+    assert "first" in (await bot.ask("first strike"))["text"]
