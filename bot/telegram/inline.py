@@ -2,8 +2,9 @@
 
 An empty query lists the proposals (the summary first). Results are the same for everyone, so
 Telegram may cache them across users (``is_personal=False``) for ``BOT_INLINE_CACHE_SECONDS``.
-When the statement does not answer the words, the closest passages are still offered, with a
-button above them that opens the bot for an honest answer.
+When the statement does not surely answer the words, the closest passages are still offered, each
+titled and described as the closest passage, not a direct answer; when it does not answer them at
+all, a button above them opens the bot for an honest answer.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         for hit in answer.hits:
             if hit.passage.id not in seen:
                 seen.add(hit.passage.id)
-                results.append(inline_passage(hit.document, hit.passage, answer.lang))
+                results.append(inline_passage(hit.document, hit.passage, answer.lang, closest=not answer.answered))
         if answer.match == "none":
             button = InlineQueryResultsButton(text=texts(answer.lang).inline_not_found_button, start_parameter="help")
     await query.answer(

@@ -35,6 +35,7 @@ MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096
 ECHO_CHARS = 200  # how much of a question we repeat back
 LABEL_CHARS = 48  # button labels: Telegram clips long ones on phones anyway
 SHARE_CHARS = 60
+INLINE_DESCRIPTION_CHARS = 120  # an inline result's description: two lines on a phone
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 _TOKEN = re.compile(r"<(/?)([a-z-]+)[^>]*>|&#?\w+;|[^<&]+")
@@ -414,12 +415,22 @@ def passage_ids_in(markup: InlineKeyboardMarkup | None) -> list[str]:
     return ids
 
 
-def inline_passage(doc: Document, passage: Passage, lang: Lang) -> InlineQueryResultArticle:
-    """An inline result that sends the quotation with its source; the id is unique per passage and language."""
+def inline_passage(doc: Document, passage: Passage, lang: Lang, *, closest: bool = False) -> InlineQueryResultArticle:
+    """An inline result that sends the quotation with its source; the id is unique per passage and language.
+
+    ``closest``: the search did not surely answer the words, so the title and the description say it
+    is the closest passage, not a direct answer, before the user shares it as if it were one.
+    """
+    ui = texts(lang)
+    title = passage_label(passage, lang)
+    description = passage.text(lang)
+    if closest:
+        title = label(ui.inline_closest_title.format(title=title))
+        description = f"{ui.inline_closest_note} {description}"
     return InlineQueryResultArticle(
         id=f"{passage.id}.{lang}",
-        title=passage_label(passage, lang),
-        description=label(clip(passage.text(lang), 120)),
+        title=title,
+        description=label(clip(description, INLINE_DESCRIPTION_CHARS)),
         input_message_content=InputTextMessageContent(
             passage_html(doc, passage, lang), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
         ),
@@ -432,7 +443,7 @@ def inline_proposals(knowledge: KnowledgeBase, lang: Lang) -> list[InlineQueryRe
     summary = InlineQueryResultArticle(
         id=f"proposals.{lang}",
         title=label(ui.inline_all_proposals),
-        description=label(clip(" · ".join(p.summary(lang) or "" for _, p in knowledge.proposals()), 120)),
+        description=label(clip(" · ".join(p.summary(lang) or "" for _, p in knowledge.proposals()), INLINE_DESCRIPTION_CHARS)),
         input_message_content=InputTextMessageContent(
             render_proposals(knowledge, lang), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
         ),

@@ -80,6 +80,8 @@ class UiTexts:
     unknown_command: str
     inline_all_proposals: str
     inline_not_found_button: str
+    inline_closest_title: str  # {title}: an inline result of a search the statement does not surely answer
+    inline_closest_note: str  # opens that result's description: not sure, the closest passage, not a direct answer
     card_button: str
     miss_button: str  # under an answer: "this is not what I asked"
     miss_noted: str  # the callback note (≤ 200 characters) when it is pressed
@@ -106,6 +108,7 @@ _PLACEHOLDERS = {
     "proposal_label": spec("number"),
     "too_long": spec("limit"),
     "flood": spec("seconds"),
+    "inline_closest_title": spec("title"),
 }
 _LISTS = {"examples": ("example", EXAMPLES), "proposal_names": ("proposal", NAMED_PROPOSALS)}
 _PLAIN = tuple(f.name for f in dataclasses.fields(UiTexts) if f.name not in {"lang", "commands", *_LISTS})

@@ -101,6 +101,7 @@ async def test_every_arabic_text_the_bot_sends_isolates_its_latin_runs(start_bot
     api.push_inline_query("", user=ADMIN)
     api.push_inline_query("الانتخابات", user=ADMIN)
     api.push_inline_query("ماذا عن الطقس", user=ADMIN)
+    api.push_inline_query("اتفاقية 1985", user=ADMIN)  # closest, not sure: its own title and description
     api.push_bot_added(api.group(GROUP), by=ADMIN)
     await api.wait_idle()
     api.push_message("/ask", user=ADMIN, chat=GROUP)

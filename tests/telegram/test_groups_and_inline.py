@@ -106,6 +106,27 @@ async def test_inline_query_outside_the_statement_points_to_the_bot(bot: Running
     assert button["text"] == texts("en").inline_not_found_button and button["start_parameter"]
 
 
+@pytest.mark.parametrize(("query", "lang"), [("what was signed in 1985", "en"), ("اتفاقية 1985", "ar")])
+async def test_inline_closest_result_says_it_is_not_a_direct_answer(bot: RunningBot, query: str, lang: str) -> None:
+    """Plausible but unsure: each result's title says 'closest passage' and its description says it is not a
+    direct answer, before anyone shares it as one; the message it sends is still the quote with its source."""
+    assert bot.services.index.search(query).match == "closest"
+    ui = texts(lang)  # type: ignore[arg-type]
+    results = _results(await _inline(bot, query, lang))
+    prefix = ui.inline_closest_title.split("{")[0]
+    assert results and all(r["title"].startswith(prefix) for r in results)
+    assert all(plain_isolates(r["description"]).startswith(plain_isolates(ui.inline_closest_note)) for r in results)
+    _, passage = bot.services.knowledge.passage(results[0]["id"].rsplit(".", 1)[0])  # type: ignore[misc]
+    assert passage.text_ar in results[0]["input_message_content"]["message_text"]
+    confident = _results(await _inline(bot, "elections" if lang == "en" else "الانتخابات", lang))
+    assert confident and confident[0]["id"] == f"proposal-4-non-interference.{lang}"
+    assert not any(r["title"].startswith(prefix) or ui.inline_closest_note in r.get("description", "") for r in confident)
+
+
+def plain_isolates(text: str) -> str:
+    return text.replace("\u2066", "").replace("\u2069", "")
+
+
 async def test_share_button_runs_an_inline_search_finding_the_same_passage(bot: RunningBot) -> None:
     """The share button's inline query, typed by the user, finds the passage it was shared from."""
     answer = await bot.ask("What did Putin propose about elections?")
