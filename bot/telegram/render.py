@@ -360,14 +360,14 @@ def render_start(knowledge: KnowledgeBase, lang: Lang) -> Rendered:
 
 
 def render_help(knowledge: KnowledgeBase, lang: Lang, bot_username: str) -> Rendered:
-    """/help: what the bot knows, its source and date, how to ask, examples; one tap to the other language."""
+    """/help: what the bot knows, its source and date, how to ask; example questions as buttons that ask them
+    (not text to copy), the proposals, and one tap to the other language."""
     ui = texts(lang)
     mention = f"@{bot_username}"
     parts = [f"<b>{esc(ui.help_title)}</b>"]
     for doc in knowledge.documents:
         parts.append("\n".join([esc(ui.help_knows.format(title=doc.title(lang))), source_line(doc, lang)]))
     parts.append(esc(ui.help_how))
-    parts.append("\n".join([f"<b>{esc(ui.help_examples_title)}</b>", *(f"• «{esc(e)}»" for e in ui.examples)]))
     parts.append(
         "\n".join(
             [
@@ -378,7 +378,8 @@ def render_help(knowledge: KnowledgeBase, lang: Lang, bot_username: str) -> Rend
             ]
         )
     )
-    rows = [[_language_switch(Action.TRANSLATE_HELP, lang), _proposals_button(lang)]]
+    parts.append(f"<b>{esc(ui.help_examples_title)}</b>")  # last, right above them: the examples are buttons
+    rows = [*_example_buttons(lang), [_language_switch(Action.TRANSLATE_HELP, lang), _proposals_button(lang)]]
     return Rendered(fit("\n\n".join(parts)), InlineKeyboardMarkup(rows))
 
 

@@ -21,7 +21,7 @@ def _press_of(message: dict, action: Action) -> dict:
 
 @pytest.mark.parametrize(("command", "language_code", "lang"), [("/help", "ar", "ar"), ("/help", "en", "en"), ("/help", None, "en"), ("/help", "ru", "en")])
 async def test_help_explains_the_bot_in_the_user_language(bot: RunningBot, command: str, language_code: str | None, lang: str) -> None:
-    """Help names the statement, TASS and the date, links the Kremlin page and gives examples, in the user's language."""
+    """Help names the statement, TASS and the date, links the Kremlin page and offers examples to tap, in the user's language."""
     bot.api.user(1001, language_code=language_code)
     bot.api.push_message(command, user=1001)
     [reply] = await bot.api.wait_for_messages(1, chat_id=1001)
@@ -29,7 +29,9 @@ async def test_help_explains_the_bot_in_the_user_language(bot: RunningBot, comma
     doc = bot.services.knowledge.documents[0]
     assert texts(lang).help_title in reply["text"]  # type: ignore[arg-type]
     assert source_name(doc, lang) in reply["text"]  # type: ignore[arg-type]
-    assert all(example in reply["text"] for example in texts(lang).examples)  # type: ignore[arg-type]
+    assert texts(lang).help_examples_title in reply["text"]  # type: ignore[arg-type]
+    asks = [plain(b["text"]) for b in _buttons(reply) if "callback_data" in b and decode(b["callback_data"]).action is Action.ASK_EXAMPLE]
+    assert asks == list(texts(lang).examples)  # type: ignore[arg-type]
     assert any(e.get("url") == doc.url for e in reply["entities"])
     assert "@bayan_test_bot" in reply["text"]
 
@@ -46,6 +48,17 @@ async def test_help_language_button_rewrites_the_help_in_the_other_language(bot:
     assert _press_of(edited, Action.TRANSLATE_HELP)["text"] == texts("ar").language_name
     await bot.api.wait_idle()
     assert all(answer.get("text") is None for answer in bot.api.callback_answers.values())
+
+
+async def test_help_example_button_asks_the_question(bot: RunningBot) -> None:
+    """Tapping an example on /help asks it: the answer comes as a new message, the help stays as it was."""
+    help_en = await bot.ask("/help")
+    example = _press_of(help_en, Action.ASK_EXAMPLE)
+    bot.api.push_callback(help_en, example["callback_data"], user=1001)
+    [answer] = (await bot.api.wait_for_messages(2, chat_id=1001))[1:]
+    found = bot.services.index.search(texts("en").examples[0])
+    assert found.answered and found.best is not None and found.best.passage.text_en in answer["text"]
+    assert bot.api.sent[1001][0]["text"] == help_en["text"]
 
 
 async def test_command_menus_are_registered_for_both_languages(bot: RunningBot) -> None:

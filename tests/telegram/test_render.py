@@ -11,10 +11,13 @@ from bot.config import PROJECT_ROOT
 from bot.knowledge_base import KnowledgeBase, KnowledgeFile, Passage, load_knowledge
 from bot.telegram.callback_data import Action, decode
 from bot.telegram.render import (
+    LABEL_CHARS,
     MAX_MESSAGE,
+    clip,
     fit,
     inline_passage,
     inline_proposals,
+    label,
     link,
     passage_ids_in,
     render_answer,
@@ -166,15 +169,16 @@ def test_proposals_message_offers_the_other_language(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_help_says_what_the_bot_knows_how_to_ask_and_switches_language(lang: str) -> None:
-    """Help names the statement, TASS, the date and the Kremlin link, shows examples and the bot's mention."""
+    """Help names the statement, TASS, the date and the Kremlin link, the bot's mention, and examples as buttons."""
     rendered = render_help(KB, lang, "bayan_test_bot")
     text, links = parse(rendered.text)
     assert DOC.title(lang) in text and source_name(DOC, lang) in text and "2020" in text
     assert DOC.url in links
-    assert all(e in text for e in texts(lang).examples)
     assert "@bayan_test_bot" in text
-    press = decode(_buttons(rendered.markup)[0].callback_data)
-    assert press.action is Action.TRANSLATE_HELP and press.lang != lang
+    presses = [decode(b.callback_data) for b in _buttons(rendered.markup)]
+    examples = [b.text for b, p in zip(_buttons(rendered.markup), presses, strict=True) if p and p.action is Action.ASK_EXAMPLE]
+    assert examples == [label(clip(e, LABEL_CHARS)) for e in texts(lang).examples]  # tap to ask, not text to copy
+    assert any(p and p.action is Action.TRANSLATE_HELP and p.lang != lang for p in presses)
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
