@@ -48,7 +48,8 @@ Test-side API (everything is synchronous except the waits):
   seconds), ``api.drop_next(method, after=False)`` (connection dropped before, or after the
   message was really delivered), ``api.delay_next(method, seconds, after=False)`` (``after=True``:
   delivered at once, answered late), ``release = api.hold_next(method, chat_id=None)`` (held
-  before acting until ``release.set()``), ``api.block(chat_id)``,
+  before acting until ``release.set()``), ``api.garble_next(method)`` (ok, but a result the client
+  cannot parse: an error that is not a TelegramError), ``api.block(chat_id)``,
   ``api.deactivate(chat_id)``, ``api.forget_chat(chat_id)``, ``api.kick(chat_id)``,
   ``api.migrate(group_id, supergroup_id)`` (PTB's ChatMigrated), ``api.unblock(chat_id)``,
   ``api.set_member_status(chat_id, user_id, status)``, ``api.expire_queries()``, ``api.forget_files()``,
