@@ -12,6 +12,8 @@ import asyncio
 import socket
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import aiohttp
 import asyncpg  # type: ignore[import-untyped]
 
 from bot.subscriptions.postgres_store import PostgresStore
+from bot.subscriptions.schedule import slot_key
 from bot.telegram.webhook import SECRET_HEADER
 from tests.deploy.bot_process import BotProcess
 from tests.fakes import FakeBotApi
@@ -94,6 +97,10 @@ async def journal(database_url: str) -> list[asyncpg.Record]:
         await conn.close()
 
 
+def served(api: FakeBotApi, chats: range, messages: int) -> bool:
+    return all(len(api.sent.get(chat, ())) >= messages for chat in chats)
+
+
 def copies(api: FakeBotApi, chats: range) -> Counter[int]:
     """How many copies of the broadcast each subscriber has (every message to a subscriber is one)."""
     return Counter({chat: len(api.sent.get(chat, ())) for chat in chats})
@@ -155,3 +162,38 @@ async def test_a_broadcast_to_5000_survives_a_replica_sigkilled_half_way(tmp_pat
     assert len(in_doubt) <= 32  # the killed replica's requests in flight (its concurrency)
     print(f"\nkilled at {killed_at} messages; all served in {took:.1f} s; "
           f"in flight at the kill {len(in_doubt)}, duplicates {len(duplicates)}, missed 0")
+
+
+async def test_broadcasts_and_a_scheduled_slot_go_out_once_whichever_replica(tmp_path: Path, pg_url: str) -> None:
+    """Both replicas start inside a scheduled slot (each catches it up): one digest. Then an admin's /broadcast
+    to the first replica and another to the second: every subscriber has each of the three broadcasts once."""
+    chats = range(200_000, 200_300)
+    await seed(pg_url, chats)
+    due = (datetime.now(UTC) - timedelta(minutes=2)).replace(second=0, microsecond=0)
+    async with FakeBotApi() as api:
+        replicas = [Replica(api, tmp_path / name, pg_url, BOT_DIGEST_SCHEDULE=f"daily {due:%H:%M}") for name in "ab"]
+        try:
+            await asyncio.gather(*(replica.start() for replica in replicas))
+            for update_id, replica in enumerate(replicas, start=1):
+                await api.wait_for(partial(served, api, chats, update_id), timeout=30, what=f"broadcast {update_id}")
+                assert await replica.post(command(update_id, "/broadcast")) == 200
+            await api.wait_for(lambda: served(api, chats, 3), timeout=30, what="the second /broadcast")
+            await api.wait_idle(quiet=0.3, timeout=10)
+        finally:
+            for replica in replicas:
+                if replica.proc is not None and replica.proc.returncode is None:
+                    await replica.terminate()
+        sent = copies(api, chats)
+        queued_replies = api.sent_texts(ADMIN)
+
+    store = await PostgresStore.open(pg_url)
+    try:
+        broadcasts = [b for b in [await store.get_broadcast(i) for i in range(1, 10)] if b is not None]
+    finally:
+        await store.close()
+    assert sorted(b.kind for b in broadcasts) == ["digest", "manual", "manual"]  # the slot fired once
+    assert all(b.status == "done" for b in broadcasts)
+    assert {b.slot for b in broadcasts if b.kind == "digest"} == {slot_key(due)}
+    expected = {chat: sum(len(b.parts("ar" if chat % 2 else "en")) for b in broadcasts) for chat in chats}
+    assert dict(sent) == expected  # each broadcast once to each subscriber, whichever replica was asked
+    assert len(queued_replies) == 2
