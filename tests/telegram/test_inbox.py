@@ -49,7 +49,9 @@ async def test_a_stop_hands_over_the_backlog_and_the_next_start_answers_it(start
     await bot.api.wait_for(lambda: len(answered(bot.api, chats)) >= 10)
     started = time.monotonic()
     await bot.stop()
-    assert time.monotonic() - started < 3.0  # draining 300 slow replies would take longer
+    # Draining the backlog at the default 30 replies/s would take about 10 s; the hand-over (0.3 s) plus the
+    # replies in flight (0.4 s) take under 1 s, and 6 s leaves room for a loaded machine (3.6 s was seen).
+    assert time.monotonic() - started < 6.0
     first = answered(bot.api, chats)
     assert len(first) < len(chats)
     # Each unanswered update is journaled, or was never confirmed (bounded prefetch): Telegram still has it.
