@@ -63,7 +63,7 @@ def _broken(tmp_path: Path, lang: str, old: str, new: str) -> Path:
     ("lang", "old", "new", "says"),
     [
         ("ar", 'msgid "help_title"', 'msgid "help_titel"', "entry 'help_title' is missing (is 'help_titel' a misspelling?)"),
-        ("en", "under {limit}", "under {limt}", "entry 'too_long': placeholders differ from the code's (lacks {limit}, has unknown {limt})"),
+        ("en", "to {limit} characters", "to {limt} characters", "entry 'too_long': placeholders differ from the code's (lacks {limit}, has unknown {limt})"),
         ("en", "mention me ({username})", "mention me: {username}", None),  # still fine: the same placeholder, braces balanced
         ("en", "“{title}”", "“{title”", "entry 'help_knows': unbalanced brace"),
         ("ar", 'msgstr[5] "{count} مشترك"\n', "", "entry 'subscribers': msgstr[5] is empty"),
@@ -93,7 +93,7 @@ def test_a_broken_catalog_is_refused_naming_the_file_line_and_entry(tmp_path: Pa
 def test_check_reports_every_broken_catalog(tmp_path: Path) -> None:
     """``check`` reads every .po of the directory and reports each broken one, not only the first."""
     _broken(tmp_path, "ar", 'msgid "apology"', 'msgid "apologies"')
-    _broken(tmp_path, "en", "under {limit}", "under {limt}")
+    _broken(tmp_path, "en", "to {limit} characters", "to {limt} characters")
     problems = [p.message for p in check_catalogs(tmp_path)]
     assert len(problems) == 2 and "ar.po" in problems[0] and "'apology'" in problems[0] and "'too_long'" in problems[1]
     assert check_catalogs(i18n.LOCALE_DIR) == []
