@@ -42,6 +42,7 @@ def test_good_settings_print_the_summary(tmp_path) -> None:
     assert f"1 document, {len(kb.entries())} passages, {len(kb.proposals())} proposals" in out
     assert len(kb.documents) == 1
     assert "subscribers: 0" in out
+    assert "catalogs:    ar, en (" in out  # the interface catalogs, each checked against the code's entries
     assert out.rstrip().endswith("check: OK")
 
 
