@@ -53,7 +53,7 @@ async def _broadcast(settings: Settings, knowledge: KnowledgeBase) -> int:
     try:
         async with Bot(settings.token.get_secret_value(), base_url=settings.api_base_url, request=sender_request(settings)) as bot:
             service = SubscriptionService(settings, knowledge, store, Broadcaster.from_settings(bot, store, settings))
-            broadcast_id = await service.queue_summary("manual")
+            broadcast_id = await service.queue_summary()
             subscribers = await store.count()
             print(f"Broadcast {broadcast_id} queued for {subscribers} subscribers.")
             reports = await service.deliver_unfinished()

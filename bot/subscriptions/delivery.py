@@ -3,7 +3,8 @@
 The delivery journal (:class:`~bot.subscriptions.store.SubscriptionStore`) is the source of
 truth. For each chat and each part of the message the :class:`Broadcaster` calls
 ``sendMessage`` and, once Telegram has accepted it, commits the part as sent (``sent`` after the
-last part). The two run as one unit that cancellation cannot split (:func:`run_to_completion`):
+last part; the last part carries the digest's buttons, :func:`~bot.subscriptions.buttons.digest_keyboard`
+in the subscriber's language). The two run as one unit that cancellation cannot split (:func:`run_to_completion`):
 cancelling a broadcast (a restart, ``Application.stop``) lets the in-flight requests finish and
 their journal entries commit before the task ends. Resuming sends only what the journal does
 not show as sent, so after a cancel or a clean restart each subscriber has exactly one copy.
@@ -64,6 +65,8 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
+from bot.knowledge_base import Lang
+from bot.subscriptions.buttons import digest_keyboard
 from bot.subscriptions.store import Attempt, Broadcast, JournalWriteError, Subscriber, SubscriptionStore
 from bot.subscriptions.uncancellable import run_to_completion
 from bot.telegram.render import NO_PREVIEW
@@ -383,7 +386,7 @@ class Broadcaster:
                 return
             await self._sleep(self._limiter.delay(sub.chat_id))
             try:
-                verdict = await run_to_completion(self._send_part(broadcast, sub.chat_id, parts, index, timeout))
+                verdict = await run_to_completion(self._send_part(broadcast, sub.chat_id, sub.lang, parts, index, timeout))
             except TelegramError as error:
                 self._limiter.sent(sub.chat_id, is_group)
                 outcome, reason = classify(error)
@@ -460,7 +463,7 @@ class Broadcaster:
         return longer
 
     async def _send_part(
-        self, broadcast: Broadcast, chat_id: int, parts: tuple[str, ...], index: int, read_timeout: float
+        self, broadcast: Broadcast, chat_id: int, lang: Lang, parts: tuple[str, ...], index: int, read_timeout: float
     ) -> Attempt:
         """Journal the try, send one part, journal it as sent: run whole by :func:`run_to_completion`.
 
@@ -483,6 +486,8 @@ class Broadcaster:
             parse_mode=ParseMode.HTML,
             link_preview_options=NO_PREVIEW,
             read_timeout=read_timeout,
+            # the language switch and unsubscribe, under the digest's last part
+            reply_markup=digest_keyboard(broadcast.id, lang) if index + 1 == len(parts) else None,
         )
         await self._store.mark_part_sent(broadcast.id, chat_id, index + 1, done=index + 1 == len(parts), attempts=0)
         return verdict

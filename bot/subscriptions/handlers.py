@@ -1,4 +1,9 @@
-"""Telegram side of subscriptions: /subscribe, /unsubscribe, the language button, /broadcast, /stats.
+"""Telegram side of subscriptions: /subscribe, /unsubscribe, the buttons, /broadcast, /stats.
+
+The buttons (:mod:`~bot.subscriptions.buttons`): the language switch under /subscribe's
+confirmation, and under every digest the language switch (the digest is shown again in the
+other language and the subscription follows) and unsubscribe. Both work wherever the digest
+arrived, with the same rules as the commands.
 
 Who may do what:
 
@@ -18,28 +23,36 @@ in half, and the broadcaster's own limiter and retries are not stacked on PTB's.
 
 from __future__ import annotations
 
-import re
+import time
+from collections.abc import Callable
 
-from telegram import Bot, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, ChatMember, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import i18n
 from bot.knowledge_base import Lang
+from bot.subscriptions import buttons
+from bot.subscriptions.buttons import SubscriptionPress, confirmation_keyboard, digest_keyboard
 from bot.subscriptions.delivery import Broadcaster, sender_request
+from bot.subscriptions.digest import plan_text
 from bot.subscriptions.service import SubscriptionService
 from bot.subscriptions.store import ChatType, Stats
 from bot.subscriptions.texts import sub_texts
 from bot.telegram.language import interface_lang
-from bot.telegram.render import Rendered, esc, render_proposals
+from bot.telegram.render import NO_PREVIEW, Rendered, esc, render_proposals_message
 from bot.telegram.replies import reply
 from bot.telegram.services import AnyApplication, services_of, stored
 from bot.telegram.storage import store_of
-from bot.telegram.texts import other_lang, texts
+from bot.telegram.texts import texts
 
 SERVICE_KEY = "bayan.subscriptions"
 SENDER_KEY = "bayan.subscriptions.bot"
+#: The clock (seconds since the epoch) the feature reads, if start-up finds one here; else ``time.time``.
+#: Tests put a manual clock here to check "next digest" texts.
+CLOCK_KEY = "bayan.subscriptions.clock"
 NEW_MESSAGES = filters.UpdateType.MESSAGE
-LANGUAGE_BUTTON = re.compile(r"sub\|(ar|en)")
 MANAGERS = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
 _NOT_STARTED = "add bot.subscriptions.handlers.start to the start hooks"
 
@@ -53,12 +66,6 @@ async def record_question(context: ContextTypes.DEFAULT_TYPE, answered: bool) ->
     service = context.bot_data.get(SERVICE_KEY)
     if isinstance(service, SubscriptionService):
         await service.store.record_question(answered)
-
-
-def language_keyboard(lang: Lang) -> InlineKeyboardMarkup:
-    """One button switching the subscription to the other language."""
-    other = other_lang(lang)
-    return InlineKeyboardMarkup([[InlineKeyboardButton(sub_texts(other).language_button, callback_data=f"sub|{other}")]])
 
 
 async def may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -90,16 +97,18 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not await may_manage(update, context):
         await reply(message, Rendered(esc(sub_texts(ui).admins_only)))
         return
-    store = service_of(context).store
+    service = service_of(context)
+    store = service.store
     current = await store.get(chat.id)
     lang: Lang = args[0] if args else (current.lang if current else ui)  # type: ignore[assignment]
     await store.subscribe(chat.id, _chat_type(chat.type), lang)
     ui_texts = sub_texts(lang)
+    plan = plan_text(service.settings.schedule, service.next_digest(), lang)
     if current is not None and current.lang == lang:
-        await reply(message, Rendered(esc(ui_texts.already_subscribed), language_keyboard(lang)))
+        await reply(message, Rendered(esc(ui_texts.already_subscribed.format(plan=plan)), confirmation_keyboard(lang)))
         return
-    note = ui_texts.subscribed if current is None else ui_texts.language_set
-    await reply(message, Rendered(esc(note), language_keyboard(lang)))
+    note = ui_texts.subscribed.format(plan=plan) if current is None else ui_texts.language_set
+    await reply(message, Rendered(esc(note), confirmation_keyboard(lang)))
     await _send_summary(context, message, lang)
 
 
@@ -116,14 +125,25 @@ async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await reply(message, Rendered(esc(ui.unsubscribed if removed else ui.not_subscribed)))
 
 
-async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The language button under a confirmation: switch the subscription, then resend the summary."""
-    query, chat = update.callback_query, update.effective_chat
+async def on_subscription_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A ``sub|…`` button: switch the language (under a confirmation or a digest) or unsubscribe (under a digest)."""
+    query = update.callback_query
     assert query is not None
-    lang = language_of_button(query.data)
-    if lang is None or chat is None:  # empty data (PTB lets it past every pattern) or an inline message
+    press = buttons.parse(query.data)
+    if press is None or update.effective_chat is None:  # empty data (PTB lets it past every pattern) or an inline message
         await query.answer(texts(interface_lang(update, context)).stale_button)
         return
+    if press.action == "unsubscribe":
+        await _unsubscribe_button(update, context)
+    else:
+        await _language_button(update, context, press)
+
+
+async def _language_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: SubscriptionPress) -> None:
+    """Switch the subscription; a confirmation is edited and the summary resent, a digest is shown in that language."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None and chat is not None and press.lang is not None
+    lang = press.lang
     ui = sub_texts(lang)
     if not await may_manage(update, context):
         await query.answer(ui.admins_only, show_alert=True)
@@ -133,16 +153,52 @@ async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await query.answer(ui.not_subscribed, show_alert=True)
         return
     await store.subscribe(chat.id, _chat_type(chat.type), lang)
+    message = query.message if isinstance(query.message, Message) else None
+    if press.broadcast_id is None:  # under /subscribe's confirmation
+        await query.answer()
+        if message is not None:
+            await message.edit_text(esc(ui.language_set), reply_markup=confirmation_keyboard(lang))
+            await _send_summary(context, message, lang)
+        return
+    await query.answer(ui.language_set)
+    broadcast = await store.get_broadcast(press.broadcast_id)
+    if message is not None and broadcast is not None:
+        await _edit(message, broadcast.parts(lang)[-1], digest_keyboard(broadcast.id, lang))
+
+
+async def _unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Unsubscribe from a digest: the note the command gives, and the digest keeps only "all proposals"."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None and chat is not None
+    lang = interface_lang(update, context)  # the presser's language, as for /unsubscribe
+    ui = sub_texts(lang)
+    if not await may_manage(update, context):
+        await query.answer(ui.admins_only, show_alert=True)
+        return
+    removed = await service_of(context).store.unsubscribe(chat.id)
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_text(esc(ui.language_set), reply_markup=language_keyboard(lang))
-        await _send_summary(context, query.message, lang)
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        return
+    if removed:
+        await _edit_markup(message, InlineKeyboardMarkup([buttons.all_proposals_row(lang)]))
+    await reply(message, Rendered(esc(ui.unsubscribed if removed else ui.not_subscribed)))
 
 
-def language_of_button(data: object) -> Lang | None:
-    """The language a ``sub|ar`` / ``sub|en`` button asks for; None for anything else (empty data included)."""
-    match = LANGUAGE_BUTTON.fullmatch(data) if isinstance(data, str) else None
-    return match[1] if match else None  # type: ignore[return-value]
+async def _edit(message: Message, html: str, markup: InlineKeyboardMarkup) -> None:
+    try:
+        await message.edit_text(html, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW)
+    except BadRequest as exc:
+        if "message is not modified" not in exc.message.lower():  # a double tap: already shows this
+            raise
+
+
+async def _edit_markup(message: Message, markup: InlineKeyboardMarkup) -> None:
+    try:
+        await message.edit_reply_markup(reply_markup=markup)
+    except BadRequest as exc:
+        if "message is not modified" not in exc.message.lower():
+            raise
 
 
 async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -155,7 +211,7 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     service = service_of(context)
     count = await service.store.count()
-    await service.queue_summary("manual")
+    await service.queue_summary()
     await reply(message, Rendered(esc(ui.broadcast_queued.format(subscribers=i18n.subscribers(ui.lang, count)))))
 
 
@@ -198,7 +254,8 @@ def _chat_type(kind: str) -> ChatType:
 
 
 async def _send_summary(context: ContextTypes.DEFAULT_TYPE, message: Message, lang: Lang) -> None:
-    await reply(message, Rendered(render_proposals(services_of(context).knowledge, lang)))
+    """The full list, as /proposals shows it: a button per proposal opens its quote."""
+    await reply(message, render_proposals_message(services_of(context).knowledge, lang))
 
 
 async def start(application: AnyApplication) -> None:
@@ -209,7 +266,9 @@ async def start(application: AnyApplication) -> None:
     store = store_of(application)
     sender = Bot(settings.token.get_secret_value(), base_url=settings.api_base_url, request=sender_request(settings))
     await sender.initialize()
-    service = SubscriptionService(settings, services.knowledge, store, Broadcaster.from_settings(sender, store, settings))
+    clock: Callable[[], float] = application.bot_data.get(CLOCK_KEY, time.time)
+    broadcaster = Broadcaster.from_settings(sender, store, settings)
+    service = SubscriptionService(settings, services.knowledge, store, broadcaster, clock=clock)
     application.bot_data[SERVICE_KEY] = service
     application.bot_data[SENDER_KEY] = sender
     service.start()
@@ -230,4 +289,4 @@ def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("unsubscribe", on_unsubscribe, filters=NEW_MESSAGES))
     application.add_handler(CommandHandler("broadcast", on_broadcast, filters=NEW_MESSAGES))
     application.add_handler(CommandHandler("stats", on_stats, filters=NEW_MESSAGES))
-    application.add_handler(CallbackQueryHandler(on_language_button, pattern=lambda data: language_of_button(data) is not None))
+    application.add_handler(CallbackQueryHandler(on_subscription_button, pattern=lambda data: buttons.parse(data) is not None))

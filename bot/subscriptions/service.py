@@ -5,6 +5,9 @@ A :class:`SubscriptionService` lives as long as the bot (opened in ``post_init``
 store first and then delivered by one loop holding the cross-process :class:`DeliveryLock`,
 so a broadcast requested while another is going out waits its turn instead of racing it, and
 anything unfinished (a crash, a restart, the network down) is picked up again by the loop.
+
+The service owns the clock the subscription feature reads (``clock``, seconds since the epoch):
+the schedule loop, "when is the next digest" in replies and digests. Tests pass a manual one.
 """
 
 from __future__ import annotations
@@ -12,16 +15,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.knowledge_base import KnowledgeBase
 from bot.subscriptions.delivery import Broadcaster, DeliveryReport
-from bot.subscriptions.digest import Render, queue_change_digest, summary_payload
+from bot.subscriptions.digest import featured_payload, next_featured, queue_change_digest, summary_payload
 from bot.subscriptions.lock import DeliveryLock
-from bot.subscriptions.schedule import run_schedule, slot_key
-from bot.subscriptions.store import BroadcastKind, SubscriptionStore
-from bot.telegram.render import render_proposals
+from bot.subscriptions.schedule import next_run, run_schedule, slot_key
+from bot.subscriptions.store import SubscriptionStore
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +39,52 @@ class SubscriptionService:
         knowledge: KnowledgeBase,
         store: SubscriptionStore,
         broadcaster: Broadcaster,
-        render: Render = render_proposals,
         poll_seconds: float = POLL_SECONDS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.knowledge = knowledge
         self.store = store
         self.broadcaster = broadcaster
-        self._render = render
+        self._clock = clock
         self._lock = DeliveryLock(settings.data_dir) if settings.database_url is None else None
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
-    async def queue_summary(self, kind: BroadcastKind = "manual", slot: str | None = None) -> int | None:
-        """Queue the current summary for every subscriber and wake the delivery loop."""
-        broadcast_id = await self.store.create_broadcast(kind, summary_payload(self.knowledge, self._render), slot=slot)
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
+
+    def next_digest(self) -> datetime | None:
+        """When the next scheduled digest goes out (UTC), or None when the schedule is off."""
+        return next_run(self.settings.schedule, self.now())
+
+    async def queue_summary(self) -> int | None:
+        """Queue the full summary for every subscriber (an administrator's broadcast) and wake the delivery loop."""
+        broadcast_id = await self.store.create_broadcast("manual", summary_payload(self.knowledge, self.next_digest()))
+        self._wake.set()
+        return broadcast_id
+
+    async def queue_scheduled(self, due: datetime) -> int | None:
+        """Queue the digest of the slot ``due``: the item after the last one featured, or None if the slot exists.
+
+        The broadcast and the advanced cursor are written in one transaction, which only the first
+        to queue the slot gets to commit: replicas (or a restart inside the slot) advance the series once.
+        """
+        schedule = self.settings.schedule
+        following = next_run(schedule, due)
+        featured = next_featured(self.knowledge, await self.store.digest_cursor())
+        slot = slot_key(due)
+        if featured is None:  # nothing summarized to feature: the full summary
+            broadcast_id = await self.store.create_broadcast("digest", summary_payload(self.knowledge, following), slot=slot)
+        else:
+            broadcast_id = await self.store.create_broadcast(
+                "digest",
+                featured_payload(self.knowledge, featured, schedule, following),
+                passage_ids=(featured.key,),
+                slot=slot,
+                cursor=featured.cursor,
+            )
         self._wake.set()
         return broadcast_id
 
@@ -83,7 +117,7 @@ class SubscriptionService:
             asyncio.create_task(self._detect_changes(), name="subscriptions: change digest"),
             asyncio.create_task(self._delivery_loop(), name="subscriptions: delivery"),
             asyncio.create_task(
-                run_schedule(self.settings.schedule, self._scheduled_digest), name="subscriptions: schedule"
+                run_schedule(self.settings.schedule, self._scheduled_digest, now=self.now), name="subscriptions: schedule"
             ),
         ]
 
@@ -97,12 +131,12 @@ class SubscriptionService:
         self._tasks = []
 
     async def _detect_changes(self) -> None:
-        if await queue_change_digest(self.store, self.knowledge, self._render) is not None:
+        if await queue_change_digest(self.store, self.knowledge, self.next_digest()) is not None:
             log.info("knowledge base changed: change digest queued")
             self._wake.set()
 
     async def _scheduled_digest(self, due: datetime) -> None:
-        await self.queue_summary("digest", slot=slot_key(due))
+        await self.queue_scheduled(due)
 
     async def _delivery_loop(self) -> None:
         try:  # other replicas' broadcasts wake this loop too (PostgreSQL); without it, the poll finds them

@@ -44,10 +44,10 @@ def store_of(running: RunningBot) -> SubscriptionStore:
 @pytest.mark.parametrize(
     "text, language_code, lang, confirmation, summary_marker",
     [
-        ("/subscribe", "en", "en", "Subscribed.", "The statement's proposals"),
-        ("/subscribe", "ar-EG", "ar", "تم الاشتراك.", "مقترحات البيان"),
-        ("/subscribe ar", "en", "ar", "تم الاشتراك.", "مقترحات البيان"),
-        ("/subscribe EN", "ar", "en", "Subscribed.", "The statement's proposals"),
+        ("/subscribe", "en", "en", "Subscribed:", "The statement's proposals"),
+        ("/subscribe", "ar-EG", "ar", "تم الاشتراك،", "مقترحات البيان"),
+        ("/subscribe ar", "en", "ar", "تم الاشتراك،", "مقترحات البيان"),
+        ("/subscribe EN", "ar", "en", "Subscribed:", "The statement's proposals"),
     ],
 )
 async def test_subscribe_confirms_and_sends_the_summary_in_the_chosen_language(
@@ -68,7 +68,7 @@ async def test_subscribing_again_only_says_so(running: RunningBot) -> None:
     """A second /subscribe in the same language does not resend the summary."""
     await running.replies("/subscribe", n=2)
     [again] = await running.replies("/subscribe")
-    assert again["text"] == "This chat is already subscribed."
+    assert again["text"].startswith("This chat is already subscribed, in English.")
     await running.api.wait_idle()
     assert len(running.api.sent[1001]) == 3
 

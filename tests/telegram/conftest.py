@@ -1,7 +1,8 @@
 """The real bot, built by ``build_application`` from the real knowledge base and index, polling the fake Bot API.
 
 ``start_bot(**settings)`` starts one (settings overrides as keyword arguments, e.g. a tight flood
-limit; ``api=`` and ``data_dir=`` for a second replica); ``bot`` is one with default settings.
+limit; ``api=`` and ``data_dir=`` for a second replica; ``bot_data={...}`` is put into the
+application before start-up, e.g. a manual clock); ``bot`` is one with default settings.
 Tests drive it by pushing updates into ``fake_api`` and reading what it sent back.
 """
 
@@ -65,12 +66,15 @@ def bot_settings(api: FakeBotApi, data_dir: Path, **overrides: Any) -> Settings:
 async def start_bot(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[RunningBot]]]:
     started: list[RunningBot] = []
 
-    async def start(*, api: FakeBotApi | None = None, data_dir: Path | None = None, **overrides: Any) -> RunningBot:
+    async def start(
+        *, api: FakeBotApi | None = None, data_dir: Path | None = None, bot_data: dict[str, Any] | None = None, **overrides: Any
+    ) -> RunningBot:
         """``api`` and ``data_dir`` default to ``fake_api`` and ``tmp_path``; a replica gets its own of both."""
         api = fake_api if api is None else api
         settings = bot_settings(api, tmp_path if data_dir is None else data_dir, **overrides)
         services = BotServices.load(settings)
         app = build_application(services)
+        app.bot_data.update(bot_data or {})
         running = RunningBot(app, api, settings, services)
         # The same sequence as Application.run_polling, minus the signal handling.
         await app.initialize()

@@ -10,6 +10,7 @@ menus and descriptions. Any unisolated ``/ask`` or ``@bayan_test_bot`` inside Ar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ import pytest
 from bot.bidi import LRI, PDI, isolate_latin, unisolated_latin
 from bot.config import PROJECT_ROOT
 from bot.knowledge_base import load_knowledge
+from bot.subscriptions.digest import queue_change_digest
+from bot.subscriptions.handlers import service_of
 from bot.telegram import render
 from tests.fakes.telegram_html import parse_html
 from tests.telegram.conftest import RunningBot
@@ -46,6 +49,22 @@ ARABIC_SESSION = (
     "/unsubscribe",
     "/unsubscribe",
 )
+
+
+async def _digests(bot: RunningBot, user: int) -> None:
+    """Subscribed in Arabic (the store: the flood guard would hold a further command back), the chat receives
+    every kind of digest: each item of the scheduled series, and a change digest."""
+    service = service_of(bot.app)
+    await service.store.subscribe(user, "private", "ar")
+    before = len(bot.api.sent.get(user, []))
+    hashes = await service.store.knowledge_hashes()
+    changed = {**{k: "stale" for k in list(hashes)[:1]}, **{k: v for k, v in list(hashes.items())[1:]}, "doc/gone": "x"}
+    await service.store.set_knowledge_hashes(changed)
+    assert await queue_change_digest(service.store, bot.services.knowledge, service.next_digest()) is not None
+    series = bot.services.knowledge.summarized()
+    for n in range(len(series)):
+        await service.queue_scheduled(datetime(2026, 12, 7, 9, 0, tzinfo=UTC) + n * timedelta(days=7))
+    await bot.api.wait_for_messages(before + len(series) + 1, chat_id=user)
 
 
 def _texts_of_message(message: dict[str, Any]) -> Iterator[str]:
@@ -89,7 +108,7 @@ async def _press_everything(bot: RunningBot, user: int) -> None:
 
 async def test_every_arabic_text_the_bot_sends_isolates_its_latin_runs(start_bot: Any) -> None:
     """The walk: no Arabic line anywhere carries a Latin run outside U+2066…U+2069."""
-    bot: RunningBot = await start_bot(admin_ids=(ADMIN,))
+    bot: RunningBot = await start_bot(admin_ids=(ADMIN,), rate_chat_per_second=100)  # the digests come one after another
     api = bot.api
     api.user(ADMIN, "Amal", language_code="ar")
     for text in ARABIC_SESSION:
@@ -97,6 +116,7 @@ async def test_every_arabic_text_the_bot_sends_isolates_its_latin_runs(start_bot
         await api.wait_idle()
     api.push_sticker(user=ADMIN)
     await api.wait_idle()
+    await _digests(bot, ADMIN)
     await _press_everything(bot, ADMIN)
     api.push_inline_query("", user=ADMIN)
     api.push_inline_query("الانتخابات", user=ADMIN)
@@ -113,6 +133,8 @@ async def test_every_arabic_text_the_bot_sends_isolates_its_latin_runs(start_bot
     assert kinds >= {"message", "inline title", "inline message", "command menu", "setMyDescription", "setMyShortDescription"}, kinds
     assert len(arabic) > 80, "the walk should see every kind of Arabic text"
     assert any("/ask" in text for _, text in arabic) and any("@bayan_test_bot" in text for _, text in arabic)
+    digests = [text for _, text in arabic if text.startswith(("ملخص «بيان» الأسبوعي", "تحديث:", "ملخص «بيان»:"))]
+    assert len(digests) >= len(bot.services.knowledge.summarized()) + 1 and any("(\u2066UTC\u2069)" in t for t in digests)
     bad = [(where, text[:80], runs) for where, text in arabic if (runs := unisolated_latin(text))]
     assert bad == []
 
