@@ -64,11 +64,16 @@ class SqliteStore:
 
     One connection in autocommit mode; multi-statement writes go through :meth:`_transaction`,
     which holds an asyncio lock so that tasks sharing the connection never interleave inside
-    one transaction.
+    one transaction. A second, read-only connection serves the reads every update makes (the
+    user's language, the conversation a question follows): aiosqlite runs one connection's
+    statements one after another on its thread, so on the first connection they would wait
+    behind whatever commit (and fsync) is queued there; in WAL mode a reader needs no lock and
+    sees every transaction committed before it starts.
     """
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
+        self._reader = db  # until open() has migrated the schema and opened the reader
         self._path = path
         self._lock = asyncio.Lock()
         self._write_queue: list[tuple[Callable[[aiosqlite.Connection], Awaitable[Any]], str, asyncio.Future[Any]]] = []
@@ -86,6 +91,7 @@ class SqliteStore:
             await db.execute("PRAGMA foreign_keys=ON")
             store = cls(db, path)
             await store._migrate()
+            store._reader = await _open_reader(path)
         except BaseException:
             await db.close()
             raise
@@ -98,6 +104,8 @@ class SqliteStore:
     async def close(self) -> None:
         if self._flusher is not None:
             await asyncio.wait({self._flusher})
+        if self._reader is not self._db:
+            await self._reader.close()
         await self._db.close()
 
     @asynccontextmanager
@@ -478,7 +486,7 @@ class SqliteStore:
     # Conversations
 
     async def conversation(self, key: str, fresh_after: float) -> Conversation:
-        cur = await self._db.execute(
+        cur = await self._reader.execute(
             "SELECT turns FROM conversations WHERE key = ? AND updated_at > ?", (key, fresh_after)
         )
         row = await cur.fetchone()
@@ -513,7 +521,7 @@ class SqliteStore:
     # Interface languages
 
     async def interface_language(self, user_id: int) -> Lang | None:
-        cur = await self._db.execute("SELECT lang FROM interface_languages WHERE user_id = ?", (user_id,))
+        cur = await self._reader.execute("SELECT lang FROM interface_languages WHERE user_id = ?", (user_id,))
         row = await cur.fetchone()
         return cast(Lang, row[0]) if row else None
 
@@ -568,6 +576,17 @@ def _broadcast(row: aiosqlite.Row | tuple[Any, ...]) -> Broadcast:
         slot=row[5],
         status=row[6],
     )
+
+
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    reader = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await reader.execute("PRAGMA query_only=1")
+        await reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    except BaseException:
+        await reader.close()
+        raise
+    return reader
 
 
 def inspect_sqlite(path: Path) -> StoreInfo:

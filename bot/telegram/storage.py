@@ -40,6 +40,11 @@ class StoredConversations:
     so) and are deleted, with all but the ``max_conversations`` newest, at most once every
     :data:`PRUNE_EVERY_SECONDS` by each process.
 
+    A conversation being written is read back from memory until its write committed: the
+    answer is out before its conversation is saved, and a follow-up sent the moment the answer
+    shows (a fast typist; a test) must not find the store one turn behind. Another replica
+    reads it once committed, milliseconds later.
+
     A store that fails costs the follow-up its context, not the answer: :meth:`get` then
     reads an empty conversation and :meth:`put` (after the reply went out) only logs.
     """
@@ -57,12 +62,16 @@ class StoredConversations:
         self._max = max_conversations
         self._clock = clock
         self._pruned_at = clock()
+        self._writing: dict[str, Conversation] = {}  # saves in flight, by key: only until committed
 
     def now(self) -> float:
         """The time to stamp a new :class:`~bot.conversation.Turn` with."""
         return self._clock()
 
     async def get(self, key: str) -> Conversation:
+        writing = self._writing.get(key)
+        if writing is not None:
+            return writing
         try:
             return await self._store.conversation(key, fresh_after=self._clock() - self._ttl)
         except Exception:  # any database fault: answer without context rather than not at all
@@ -70,6 +79,7 @@ class StoredConversations:
             return Conversation()
 
     async def put(self, key: str, conversation: Conversation) -> None:
+        self._writing[key] = conversation
         try:
             await self._store.save_conversation(key, conversation)
             if self._clock() - self._pruned_at >= PRUNE_EVERY_SECONDS:
@@ -77,6 +87,9 @@ class StoredConversations:
                 await self.prune()
         except Exception:  # the answer is out already; an apology now would only confuse
             log.exception("conversation not saved", extra={EVENT_ATTR: "conversation_not_saved", FIELDS_ATTR: {}})
+        finally:
+            if self._writing.get(key) is conversation:  # not a later turn's save, still in flight
+                del self._writing[key]
 
     async def prune(self) -> int:
         """Delete expired conversations and all but the newest ``max_conversations``; how many went."""

@@ -6,6 +6,7 @@ started by the test run (tests/postgres.py).
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -162,3 +163,14 @@ async def test_a_failing_store_costs_the_context_not_the_answer(settings: Settin
     await store.close()
     assert await conversations.get("chat:1") == Conversation()
     await conversations.put("chat:1", _talk(("q", conversations.now(), "proposal-2")))
+
+
+async def test_a_conversation_being_saved_is_read_back_before_its_commit(store: SubscriptionStore) -> None:
+    """A follow-up handled while its question's save is in flight still follows up (the answer went out first)."""
+    conversations = StoredConversations(store)
+    talk = _talk(("proposal 1", conversations.now(), "proposal-1"))
+    saving = asyncio.create_task(conversations.put("chat:1", talk))
+    await asyncio.sleep(0)  # the save has started; its commit is a thread or a round trip away
+    assert await conversations.get("chat:1") == talk
+    await saving
+    assert await store.conversation("chat:1", fresh_after=0) == talk
