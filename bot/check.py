@@ -32,6 +32,7 @@ from bot.knowledge_base import (
     load_knowledge_file,
 )
 from bot.search import PassageIndex, semantic
+from bot.subscriptions import texts as subscription_texts
 from bot.subscriptions.store import SCHEMA_VERSION, StoreError, StoreInfo, inspect_store
 from bot.telegram import texts as ui_texts
 from bot.telegram.card import cards_status
@@ -112,8 +113,10 @@ def check_startup(settings: Settings) -> tuple[KnowledgeBase | None, list[Proble
     return kb, [p for p in (data_problem, semantic_problem) if p] + knowledge_problems + check_catalogs()
 
 
+#: What each part of the bot reads from the catalogs (counted phrases, the interface, subscriptions).
+CATALOG_SCHEMAS: tuple[i18n.Schema, ...] = (i18n.COUNTED, ui_texts.MESSAGES, subscription_texts.MESSAGES)
 #: Every entry the bot reads from a catalog, with its placeholders: each ``.po`` must hold all of them.
-CATALOG_SCHEMA: i18n.Schema = {**i18n.COUNTED, **ui_texts.MESSAGES}
+CATALOG_SCHEMA: i18n.Schema = {key: spec for schema in CATALOG_SCHEMAS for key, spec in schema.items()}
 
 
 def check_catalogs(directory: Path = i18n.LOCALE_DIR) -> list[Problem]:

@@ -1,14 +1,23 @@
-"""The subscription feature's own strings, in Arabic and English.
+"""The subscription feature's own strings, as typed fields read from the gettext catalogs.
 
-Same conventions as :mod:`bot.telegram.texts`: plain text, placeholders in braces, filled and
-HTML-escaped by the code that renders them. Kept apart because this feature owns them.
+The words live in ``bot/locale/<lang>.po`` beside the interface's (see :mod:`bot.i18n`), under keys
+``sub_<field>``; this module says which entries the feature needs (:data:`MESSAGES`, with each
+one's ``{placeholders}``) and builds a :class:`SubscriptionTexts` from a checked catalog. Same
+conventions as :mod:`bot.telegram.texts`: plain text, placeholders in braces, filled, escaped and
+bidi-isolated by the code that renders them. Kept apart because this feature owns them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from functools import cache
 
+from bot import i18n
+from bot.i18n import Catalog, Schema, spec
 from bot.knowledge_base import Lang
+
+KEY_PREFIX = "sub_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,85 +56,33 @@ class SubscriptionTexts:
     next_off: str
 
 
-ARABIC = SubscriptionTexts(
-    lang="ar",
-    subscribed=(
-        "تم الاشتراك، وستُرسل الملخصات إلى هذه المحادثة بالعربية. {plan} "
-        "ولإلغاء الاشتراك أرسل /unsubscribe. إليك الملخص الكامل الآن:"
-    ),
-    already_subscribed="هذه المحادثة مشتركة بالفعل، والملخصات بالعربية. {plan}",
-    plan_weekly="يُرسل كل أسبوع مقترح أو دعوة من البيان بالترتيب، والموعد القادم {when}، ويُرسل ما تغيّر عند أي تغيير في الملخص.",
-    plan_daily="يُرسل كل يوم مقترح أو دعوة من البيان بالترتيب، والموعد القادم {when}، ويُرسل ما تغيّر عند أي تغيير في الملخص.",
-    plan_off="لا ملخصات دورية مجدولة؛ يُرسل ما تغيّر عند أي تغيير في الملخص.",
-    language_set="ستصل الملخصات بالعربية.",
-    unsubscribed="تم إلغاء الاشتراك، ولن تُرسل الملخصات إلى هذه المحادثة بعد الآن. يمكنك مواصلة طرح الأسئلة.",
-    not_subscribed="هذه المحادثة غير مشتركة. أرسل /subscribe للاشتراك.",
-    admins_only="في المجموعات، إدارة الاشتراك متاحة للمشرفين فقط.",
-    language_button="العربية",
-    usage="الاستخدام: /subscribe أو /subscribe ar أو /subscribe en",
-    bot_admins_only="هذا الأمر متاح لمشرفي البوت فقط.",
-    broadcast_queued="بدأ إرسال الملخص إلى {subscribers}.",
-    stats_title="إحصاءات",
-    stats_subscribers="المشتركون: {count}",
-    stats_by_lang="حسب اللغة",
-    stats_by_type="حسب نوع المحادثة",
-    stats_questions="الأسئلة: أُجيب عن {answered}، ولم يُجَب عن {unanswered}",
-    stats_removed="المشتركون المحذوفون: {count}",
-    changes_title="تحديث: تغيّر ملخص البيان",
-    removed_passages="حُذف من الملخص: {count}",
-    unsubscribe_button="إلغاء الاشتراك",
-    featured_title_weekly="ملخص «بيان» الأسبوعي · {position} من {total}",
-    featured_title_daily="ملخص «بيان» اليومي · {position} من {total}",
-    featured_about="في كل مرة مقترح أو دعوة من بيان بوتين بشأن أمن المعلومات الدولي، بالترتيب: خلاصته، ونصه الحرفي، ومصدره.",
-    in_short="باختصار",
-    summary_title="ملخص «بيان»: المقترحات كلها",
-    summary_about="الملخص الكامل للبيان، أرسله مشرفو البوت إلى كل المشتركين.",
-    changes_about="عُدّل ملخص البيان لدى البوت؛ هذا ما تغيّر فقط.",
-    next_digest="الملخص القادم: {when}.",
-    next_off="لا ملخصات دورية مجدولة؛ يصل التالي عند أي تغيير في الملخص.",
-)
+_PLACEHOLDERS = {
+    "subscribed": spec("plan"),
+    "already_subscribed": spec("plan"),
+    "plan_weekly": spec("when"),
+    "plan_daily": spec("when"),
+    "broadcast_queued": spec("subscribers"),
+    "stats_subscribers": spec("count"),
+    "stats_questions": spec("answered", "unanswered"),
+    "stats_removed": spec("count"),
+    "removed_passages": spec("count"),
+    "featured_title_weekly": spec("position", "total"),
+    "featured_title_daily": spec("position", "total"),
+    "next_digest": spec("when"),
+}
+_FIELDS = tuple(f.name for f in dataclasses.fields(SubscriptionTexts) if f.name != "lang")
 
-ENGLISH = SubscriptionTexts(
-    lang="en",
-    subscribed=(
-        "Subscribed: summaries will be sent to this chat in English. {plan} "
-        "To stop, send /unsubscribe. Here is the full summary now:"
-    ),
-    already_subscribed="This chat is already subscribed, in English. {plan}",
-    plan_weekly="Every week one of the statement's proposals or calls, in turn (the next on {when}), and what changed whenever the summary changes.",
-    plan_daily="Every day one of the statement's proposals or calls, in turn (the next on {when}), and what changed whenever the summary changes.",
-    plan_off="No scheduled digests are set; what changed is sent whenever the summary changes.",
-    language_set="Summaries will come in English.",
-    unsubscribed="Unsubscribed. No more summaries will be sent here; you can still ask questions.",
-    not_subscribed="This chat is not subscribed. Send /subscribe to subscribe.",
-    admins_only="In groups only administrators can manage the subscription.",
-    language_button="English",
-    usage="Usage: /subscribe, /subscribe ar or /subscribe en",
-    bot_admins_only="Only the bot's administrators can use this command.",
-    broadcast_queued="Sending the summary to {subscribers}.",
-    stats_title="Statistics",
-    stats_subscribers="Subscribers: {count}",
-    stats_by_lang="By language",
-    stats_by_type="By chat type",
-    stats_questions="Questions: {answered} answered, {unanswered} not answered",
-    stats_removed="Subscribers removed: {count}",
-    changes_title="Update: the summary of the statement has changed",
-    removed_passages="Removed from the summary: {count}",
-    unsubscribe_button="Unsubscribe",
-    featured_title_weekly="Bayan weekly digest · {position} of {total}",
-    featured_title_daily="Bayan daily digest · {position} of {total}",
-    featured_about=(
-        "Each time, one of the proposals and calls in Putin's statement on international information security, "
-        "in turn: in short, word for word, and its source."
-    ),
-    in_short="In short",
-    summary_title="Bayan digest: all the proposals",
-    summary_about="The statement's full summary, sent to every subscriber by the bot's administrators.",
-    changes_about="The bot's summary of the statement was corrected; here is only what changed.",
-    next_digest="Next digest: {when}.",
-    next_off="No scheduled digests are set; the next one comes when the summary changes.",
-)
+MESSAGES: Schema = {KEY_PREFIX + name: _PLACEHOLDERS.get(name, spec()) for name in _FIELDS}
+"""Every entry the subscription feature reads from a catalog, with its placeholders."""
 
 
+def from_catalog(catalog: Catalog) -> SubscriptionTexts:
+    """The feature's texts in ``catalog``'s language; :class:`~bot.i18n.CatalogError` when it lacks an entry."""
+    catalog.require(MESSAGES)
+    values = {name: catalog.text(KEY_PREFIX + name) for name in _FIELDS}
+    return SubscriptionTexts(lang=catalog.lang, **values)  # type: ignore[arg-type]  # a catalog's language is a Lang here
+
+
+@cache
 def sub_texts(lang: Lang) -> SubscriptionTexts:
-    return ARABIC if lang == "ar" else ENGLISH
+    return from_catalog(i18n.catalog(lang))

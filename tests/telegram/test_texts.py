@@ -7,10 +7,11 @@ import dataclasses
 import pytest
 
 from bot import i18n
-from bot.check import CATALOG_SCHEMA
+from bot.check import CATALOG_SCHEMA, CATALOG_SCHEMAS
 from bot.config import PROJECT_ROOT
 from bot.knowledge_base import load_knowledge
 from bot.search import PassageIndex
+from bot.subscriptions import texts as subscription_texts
 from bot.telegram.texts import COMMAND_NAMES, MESSAGES, UiTexts, from_catalog, proposal_name, texts, ui_lang
 
 INDEX = PassageIndex.build(load_knowledge(PROJECT_ROOT / "knowledge"))
@@ -49,6 +50,22 @@ def test_every_catalog_holds_every_entry_the_code_reads_with_its_placeholders(pa
             assert i18n.placeholders(catalog.text(key)) == spec.placeholders, key
     assert set(catalog.texts) | set(catalog.plural_texts) == set(CATALOG_SCHEMA)
     assert from_catalog(catalog).lang == path.stem
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_subscription_texts_come_from_the_catalog(lang: str) -> None:
+    """Each SubscriptionTexts field is the catalog entry sub_<field>."""
+    catalog = i18n.catalog(lang)
+    sub = subscription_texts.sub_texts(lang)  # type: ignore[arg-type]
+    for field in dataclasses.fields(subscription_texts.SubscriptionTexts):
+        if field.name != "lang":
+            assert getattr(sub, field.name) == catalog.text(f"sub_{field.name}"), field.name
+    assert set(subscription_texts.MESSAGES) == {f"sub_{f.name}" for f in dataclasses.fields(sub) if f.name != "lang"}
+
+
+def test_no_two_parts_of_the_bot_read_the_same_key() -> None:
+    """The counted phrases, the interface and the subscriptions each own their keys in the shared catalogs."""
+    assert len(CATALOG_SCHEMA) == sum(len(schema) for schema in CATALOG_SCHEMAS)
 
 
 def test_the_schema_covers_every_string_field() -> None:
