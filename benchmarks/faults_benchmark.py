@@ -279,7 +279,8 @@ async def replies(args: argparse.Namespace) -> bool:
                                      digest_schedule="off", rate_global_per_second=1000)
             app = build_application(BotServices.load(settings))
             async with app:
-                assert app.updater is not None
+                assert app.updater is not None and app.post_init is not None and app.post_shutdown is not None
+                await app.post_init(app)  # the stores the handlers read, the update journal: as the runner does
                 await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=list(ALLOWED_UPDATES))
                 await app.start()
                 for k, (name, inject, should_answer) in enumerate(kinds):
@@ -302,6 +303,7 @@ async def replies(args: argparse.Namespace) -> bool:
                     ok &= answered == n and apologies == 0 if should_answer else answered == 0 and apologies == n
                 await app.updater.stop()
                 await app.stop()
+                await app.post_shutdown(app)
     print(f"  target all answered after one fault, an apology after bounded retries: {'OK' if ok else 'FAILED'}")
     return ok
 
