@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.search import PassageIndex
 from bot.search.calibration import CALIBRATION_FILE, FEATURES, Calibration, load_calibration
 
 
@@ -17,13 +18,19 @@ def test_the_committed_model_matches_the_engine() -> None:
     assert 0 < model.closest_at <= model.answer_at < 1
 
 
-def test_probability_rises_with_the_score() -> None:
-    """A better-matching best passage is more likely the answer, other features equal."""
+def test_probability_rises_with_the_score(index: PassageIndex) -> None:
+    """A better-matching best passage is more likely the answer, other features equal.
+
+    Starts from the features of a question the statement plainly answers, so the vector is one
+    the engine really produces, then weakens its match.
+    """
     model = load_calibration()
-    base = dict.fromkeys(FEATURES, 0.0) | {"terms": 1.1, "coverage": 0.3, "score": 0.3}
-    strong = base | {"coverage": 1.0, "score": 1.0, "margin": 0.5}
-    assert model.probability(strong) > model.probability(base)
+    strong = index.features("What did Putin propose about elections?")
+    assert strong is not None
     assert model.decide(model.probability(strong)) == "answer"
+    weak = strong | {"coverage": strong["coverage"] * 0.3, "score": strong["score"] * 0.3, "margin": 0.0}
+    assert model.probability(weak) < model.probability(strong)
+    assert model.decide(model.probability(weak)) != "answer"
 
 
 def test_decide_has_three_bands() -> None:
