@@ -11,7 +11,12 @@ not show as sent, so after a cancel or a clean restart each subscriber has exact
 
 The window that remains: a hard kill (SIGKILL, power loss) after Telegram accepted a message but
 before its journal entry committed, and resuming sends that part again: at most one duplicate
-per request in flight (``concurrency``), never a miss. The same holds for a read time-out or a
+per request in flight (``concurrency``), never a miss. Replicas sharing PostgreSQL have the
+same window and no other: a killed replica's chats go to another once its lease runs out, and
+the one that takes over resends only what the journal does not show as sent (the chats of the
+sends in flight at the kill show ``attempts`` 2 afterwards); a replica that stalled past its
+lease sends nothing the other took over, because each try is journaled only while its sender
+still holds the chat (:meth:`~bot.subscriptions.store.SubscriptionStore.begin_part`). The same holds for a read time-out or a
 dropped connection after the request reached Telegram: the Bot API has no idempotency key, so
 such a send *may* have arrived. It is retried once, with a longer read time-out that later sends
 keep (a slow Telegram gets the time it needs instead of a duplicate per chat); if that fails too
