@@ -86,7 +86,7 @@ async def test_broadcasts_and_a_scheduled_slot_go_out_once_whichever_replica(tmp
         finally:
             for replica in replicas:
                 if replica.proc is not None and replica.proc.returncode is None:
-                    await replica.terminate()
+                    await replica.kill()  # done with: how it stops is tests/deploy/test_shutdown.py's business
         sent = copies(api, chats)
         queued_replies = api.sent_texts(ADMIN)
 
