@@ -61,6 +61,7 @@ from bot.knowledge_base import load_knowledge
 from bot.subscriptions.delivery import Broadcaster, DeliveryReport, sender_request
 from bot.subscriptions.service import SubscriptionService
 from bot.subscriptions.store import open_store
+from bot.subscriptions.texts import sub_texts
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.services import BotServices
 from bot.telegram.texts import texts
@@ -105,7 +106,7 @@ async def slow(args: argparse.Namespace) -> bool:
                     # What `python -m bot broadcast` builds; a run that stops is resumed, as the bot's loop does.
                     service = SubscriptionService(settings, knowledge, store, Broadcaster.from_settings(bot, store, settings))
                     started = time.perf_counter()
-                    await service.queue_summary("manual")
+                    await service.queue_summary()
                     while len(runs) < args.max_runs:
                         reports = await service.deliver_unfinished()
                         assert reports is not None, "another process holds the delivery lock"
@@ -168,9 +169,15 @@ class RecordingApi(FakeBotApi):
         return len(self.fetched | {u for u, _ in self.webhook_responses})
 
 
+#: How the answers to /subscribe begin: "Subscribed: ..." or "This chat is already subscribed ...", either language.
+SUBSCRIBE_ANSWERS = tuple(
+    text.split("{")[0] for lang in ("ar", "en") for text in (sub_texts(lang).subscribed, sub_texts(lang).already_subscribed)
+)
+
+
 def answers(api: FakeBotApi, chat: int) -> int:
-    """Answers to /subscribe in ``chat``: the confirmation (or "already subscribed") carries the language buttons."""
-    return sum(1 for m in api.sent.get(chat, []) if "reply_markup" in m)
+    """Answers to /subscribe in ``chat`` (the summary that follows a first one is not counted)."""
+    return sum(1 for m in api.sent.get(chat, []) if m.get("text", "").startswith(SUBSCRIBE_ANSWERS))
 
 
 def stored(database: Path, chats: set[int]) -> int:
