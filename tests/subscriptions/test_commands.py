@@ -32,7 +32,17 @@ async def test_broadcast_command_delivers_and_prints_counts(
     assert "sent 2, removed 1 (blocked 1), failed 0" in out
     assert [len(fake_api.sent[c]) for c in (1, 2)] == [1, 1] and 3 not in fake_api.sent
     assert "1." in fake_api.sent_texts(2)[0]
+    [digest] = fake_api.sent[2]
+    assert digest["text"].startswith("Bayan digest: all the proposals\n")  # the schedule is off in these settings
+    assert digest["text"].endswith("No scheduled digests are set; the next one comes when the summary changes.")
+    pressed = {b["callback_data"] for row in digest["reply_markup"]["inline_keyboard"] for b in row}
+    assert {"sub|off", f"sub|ar|{digest_id(out)}"} <= pressed  # the digest's buttons, from the shell too
     assert await store.unfinished_broadcasts() == []
+
+
+def digest_id(out: str) -> int:
+    """The broadcast id the command printed ("Broadcast 1 queued for ...")."""
+    return int(out.split("Broadcast ", 1)[1].split()[0])
 
 
 async def test_broadcast_command_defers_to_the_process_holding_the_lock(
