@@ -68,6 +68,13 @@ async def record_question(context: ContextTypes.DEFAULT_TYPE, answered: bool) ->
         await service.store.record_question(answered)
 
 
+async def record_miss(context: ContextTypes.DEFAULT_TYPE, passage_id: str) -> None:
+    """Count a "not what I asked" for /stats, by the passage that missed (never the question)."""
+    service = context.bot_data.get(SERVICE_KEY)
+    if isinstance(service, SubscriptionService):
+        await service.store.record_miss(passage_id)
+
+
 async def may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Private chats: yes. Groups: the group's administrators (anonymous ones write as the group)."""
     chat = update.effective_chat
@@ -240,6 +247,7 @@ def render_stats(stats: Stats, lang: Lang) -> str:
         f"{esc(ui.stats_by_type)}: {breakdown(stats.by_chat_type)}",
         esc(ui.stats_questions.format(answered=stats.answered, unanswered=stats.unanswered)),
         f"{esc(ui.stats_removed.format(count=sum(stats.removed.values())))} ({breakdown(stats.removed)})",
+        f"{esc(ui.stats_missed.format(count=sum(stats.missed.values())))} ({breakdown(stats.missed)})",
     ]
     return "\n".join(lines)
 

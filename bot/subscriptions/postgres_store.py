@@ -231,18 +231,24 @@ class PostgresStore:
             by_type = {r[0]: int(r[1]) for r in await db.fetch("SELECT chat_type, COUNT(*) FROM subscribers GROUP BY chat_type")}
             counters = {r[0]: int(r[1]) for r in await db.fetch("SELECT name, value FROM counters")}
         removed = {k.removeprefix("removed:"): v for k, v in counters.items() if k.startswith("removed:")}
+        missed = {k.removeprefix("missed:"): v for k, v in counters.items() if k.startswith("missed:")}
         return Stats(
             by_lang=by_lang,
             by_chat_type=by_type,
             answered=counters.get("questions:answered", 0),
             unanswered=counters.get("questions:unanswered", 0),
             removed=removed,
+            missed=missed,
         )
 
     @uncancellable
     async def record_question(self, answered: bool) -> None:
         async with self._pool.acquire() as db:
             await _increment(db, "questions:answered" if answered else "questions:unanswered")
+
+    async def record_miss(self, passage_id: str) -> None:
+        async with self._pool.acquire() as db:
+            await _increment(db, f"missed:{passage_id}")
 
     # Broadcasts and the delivery journal
 

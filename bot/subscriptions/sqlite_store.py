@@ -215,12 +215,14 @@ class SqliteStore:
         }
         counters = {r[0]: r[1] for r in await self._db.execute_fetchall("SELECT name, value FROM counters")}
         removed = {k.removeprefix("removed:"): v for k, v in counters.items() if k.startswith("removed:")}
+        missed = {k.removeprefix("missed:"): v for k, v in counters.items() if k.startswith("missed:")}
         return Stats(
             by_lang=by_lang,
             by_chat_type=by_type,
             answered=counters.get("questions:answered", 0),
             unanswered=counters.get("questions:unanswered", 0),
             removed=removed,
+            missed=missed,
         )
 
     async def record_question(self, answered: bool) -> None:
@@ -234,6 +236,12 @@ class SqliteStore:
             await _increment(db, name)
 
         await self._group_commit(write, "a question's count")
+
+    async def record_miss(self, passage_id: str) -> None:
+        async def write(db: aiosqlite.Connection) -> None:
+            await _increment(db, f"missed:{passage_id}")
+
+        await self._group_commit(write, "a 'not what I asked' count")
 
     # Broadcasts and the delivery journal
 

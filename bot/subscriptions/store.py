@@ -126,6 +126,7 @@ class Stats:
     answered: int = 0
     unanswered: int = 0
     removed: dict[str, int] = field(default_factory=dict)
+    missed: dict[str, int] = field(default_factory=dict)  # "not what I asked", by the passage the answer quoted
 
     @property
     def subscribers(self) -> int:
@@ -172,6 +173,10 @@ class SubscriptionStore(Protocol):
 
     async def record_question(self, answered: bool) -> None:
         """Count one question; only the verdict is stored, never the text."""
+        ...
+
+    async def record_miss(self, passage_id: str) -> None:
+        """Count one "not what I asked" against the passage the answer quoted."""
         ...
 
     # Broadcasts and the delivery journal

@@ -42,6 +42,7 @@ class SubscriptionTexts:
     stats_by_type: str
     stats_questions: str  # {answered} {unanswered}
     stats_removed: str  # {count}
+    stats_missed: str  # {count}: answers users marked "not what I asked"
     changes_title: str
     removed_passages: str  # {count}
     unsubscribe_button: str
@@ -65,6 +66,7 @@ _PLACEHOLDERS = {
     "stats_subscribers": spec("count"),
     "stats_questions": spec("answered", "unanswered"),
     "stats_removed": spec("count"),
+    "stats_missed": spec("count"),
     "removed_passages": spec("count"),
     "featured_title_weekly": spec("position", "total"),
     "featured_title_daily": spec("position", "total"),

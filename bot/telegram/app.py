@@ -47,7 +47,7 @@ from bot.telegram import (
     storage,
 )
 from bot.telegram.render import NO_PREVIEW
-from bot.telegram.services import AnyApplication, BotServices, QuestionHook, install, on_question
+from bot.telegram.services import AnyApplication, BotServices, MissHook, QuestionHook, install, on_miss, on_question
 from bot.telegram.transient import RetryingRateLimiter
 
 Registrar = Callable[[AnyApplication], None]
@@ -69,6 +69,7 @@ FALLBACKS: tuple[Registrar, ...] = (commands.register_fallbacks, buttons.registe
 ON_START: tuple[Hook, ...] = (inbox.start, storage.start, language.start, commands.publish_profile, subscriptions.start)
 ON_STOP: tuple[Hook, ...] = (subscriptions.stop, storage.stop, inbox.stop)
 ON_QUESTION: tuple[QuestionHook, ...] = (subscriptions.record_question,)
+ON_MISS: tuple[MissHook, ...] = (subscriptions.record_miss,)
 # MY_CHAT_MEMBER: the bot's own membership changes, so it can greet a group that adds it.
 ALLOWED_UPDATES: tuple[str, ...] = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER)
 
@@ -123,5 +124,7 @@ def build_application(services: BotServices, *, on_unauthorized: Callable[[], No
         register(application)
     for hook in ON_QUESTION:
         on_question(application, hook)
+    for miss_hook in ON_MISS:
+        on_miss(application, miss_hook)
     errors.register(application)
     return application

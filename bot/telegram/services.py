@@ -30,10 +30,12 @@ from bot.telegram.flood import FloodLimiter
 SERVICES_KEY = "bayan.services"
 FLOOD_KEY = "bayan.flood"
 QUESTION_HOOKS_KEY = "bayan.question_hooks"
+MISS_HOOKS_KEY = "bayan.miss_hooks"
 FOLLOWUPS_KEY = "bayan.followups"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 QuestionHook = Callable[[ContextTypes.DEFAULT_TYPE, bool], Awaitable[None]]  # (context, answered)
+MissHook = Callable[[ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]  # (context, passage id)
 T = TypeVar("T")
 
 _NOT_BUILT = "build the application with build_application()"
@@ -59,12 +61,18 @@ def install(application: AnyApplication, services: BotServices) -> None:
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[FLOOD_KEY] = FloodLimiter(s.flood_max_messages, s.flood_window_seconds, s.flood_cooldown_seconds)
     application.bot_data[QUESTION_HOOKS_KEY] = []
+    application.bot_data[MISS_HOOKS_KEY] = []
     application.bot_data[FOLLOWUPS_KEY] = FollowupResolver(services.index, services.knowledge.entries())
 
 
 def on_question(application: AnyApplication, hook: QuestionHook) -> None:
     """Call ``hook(context, answered)`` after every question the bot answered or abstained on."""
     stored(application.bot_data, QUESTION_HOOKS_KEY, list, _NOT_BUILT).append(hook)
+
+
+def on_miss(application: AnyApplication, hook: MissHook) -> None:
+    """Call ``hook(context, passage_id)`` when a user says an answer quoting that passage is not what they asked."""
+    stored(application.bot_data, MISS_HOOKS_KEY, list, _NOT_BUILT).append(hook)
 
 
 def stored(bot_data: Mapping[Any, Any], key: str, kind: type[T], missing: str) -> T:
@@ -92,3 +100,7 @@ def followups_of(context: ContextTypes.DEFAULT_TYPE) -> FollowupResolver:
 
 def question_hooks_of(context: ContextTypes.DEFAULT_TYPE) -> tuple[QuestionHook, ...]:
     return tuple(stored(context.bot_data, QUESTION_HOOKS_KEY, list, _NOT_BUILT))
+
+
+def miss_hooks_of(context: ContextTypes.DEFAULT_TYPE) -> tuple[MissHook, ...]:
+    return tuple(stored(context.bot_data, MISS_HOOKS_KEY, list, _NOT_BUILT))

@@ -121,6 +121,10 @@ async def test_stats_count_by_language_type_questions_and_removals(store: Subscr
     assert stats.by_chat_type == {"private": 2, "group": 1}
     assert (stats.answered, stats.unanswered, stats.subscribers) == (2, 1, 3)
     assert stats.removed == {"blocked": 1}
+    assert stats.missed == {}
+    for passage_id in ("aims", "aims", "no-first-strike"):
+        await store.record_miss(passage_id)
+    assert (await store.stats()).missed == {"aims": 2, "no-first-strike": 1}
 
 
 async def test_a_slot_creates_at_most_one_broadcast(store: SubscriptionStore) -> None:

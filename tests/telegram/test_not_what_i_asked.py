@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from bot.logs import EVENT_ATTR, FIELDS_ATTR
+from bot.subscriptions.texts import sub_texts
 from bot.telegram.callback_data import Action, decode
 from bot.telegram.texts import texts
 from tests.telegram.conftest import RunningBot
@@ -23,7 +25,10 @@ def _button(message: dict, action: Action) -> dict:
     )
 
 
-async def test_a_miss_is_noted_once_and_answered_with_a_way_on(bot: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_miss_is_noted_once_and_answered_with_a_way_on(
+    start_bot: Callable[..., Awaitable[RunningBot]], caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = await start_bot(admin_ids=(1001,))
     answer = await bot.ask("What did Putin propose about elections?")
     miss = _button(answer, Action.NOT_WHAT_I_ASKED)
     assert miss["text"] == texts("en").miss_button
@@ -50,6 +55,10 @@ async def test_a_miss_is_noted_once_and_answered_with_a_way_on(bot: RunningBot, 
     await bot.api.wait_for(lambda: again_id in bot.api.callback_answers)
     await bot.api.wait_idle()
     assert len(bot.api.sent[1001]) == 2
+
+    # counted once, by passage, for the admins' /stats
+    stats = await bot.ask("/stats")
+    assert f"{sub_texts('en').stats_missed.format(count=1)} (proposal-4-non-interference 1)" in stats["text"]
 
 
 async def test_the_button_is_under_answers_and_closest_passages_only(bot: RunningBot) -> None:
