@@ -19,7 +19,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.knowledge_base import KnowledgeBase, Passage
-from bot.logs import EVENT_ATTR, FIELDS_ATTR, log_event
+from bot.logs import log_event
 from bot.telegram import questions
 from bot.telegram.callback_data import Action, ButtonPress, decode
 from bot.telegram.language import interface_lang
@@ -37,7 +37,7 @@ from bot.telegram.render import (
     without_miss,
 )
 from bot.telegram.replies import reply
-from bot.telegram.services import AnyApplication, miss_hooks_of, services_of
+from bot.telegram.services import AnyApplication, miss_hooks_of, run_hooks, services_of
 from bot.telegram.texts import texts
 
 log = logging.getLogger("bayan.telegram")
@@ -98,11 +98,9 @@ async def _not_what_i_asked(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     if not offers_miss(message.reply_markup):
         return
     log_event(log, "not_what_i_asked", update_id=update.update_id, chat_type=message.chat.type, lang=press.lang, passage=press.passage_id)
-    for hook in miss_hooks_of(context):
-        try:
-            await hook(context, press.passage_id or "")
-        except Exception:  # the count is for /stats; the user still gets the way on
-            log.exception("miss hook failed", extra={EVENT_ATTR: "miss_hook_failed", FIELDS_ATTR: {"update_id": update.update_id}})
+    await run_hooks(
+        miss_hooks_of(context), context, press.passage_id or "", event="miss_hook_failed", update_id=update.update_id
+    )
     try:
         await query.edit_message_reply_markup(without_miss(message.reply_markup))
     except BadRequest as exc:

@@ -167,6 +167,11 @@ class _Block:
     gap_after: float = 0.0  # extra space after the block, in units of the quotation's font size
 
 
+def _label_block(text: str) -> _Block:
+    """A small bold label above an English card's translation or its Arabic original."""
+    return _Block(text, "en", 0.5, bold=True, color=ACCENT, fixed_size=LABEL_SIZE, gap_after=0.2, role="label")
+
+
 def _direction(lang: Lang) -> Direction:
     return "rtl" if lang == "ar" else "ltr"
 
@@ -348,27 +353,9 @@ class CardRenderer:
         blocks: list[_Block]
         if lang == "en":
             blocks = [
-                _Block(
-                    ui.card_translation_label,
-                    "en",
-                    0.5,
-                    bold=True,
-                    color=ACCENT,
-                    fixed_size=LABEL_SIZE,
-                    gap_after=0.2,
-                    role="label",
-                ),
+                _label_block(ui.card_translation_label),
                 _Block(passage.text_en, "en", 1.0, gap_after=BLOCK_GAP),
-                _Block(
-                    ui.original_label,
-                    "en",
-                    0.5,
-                    bold=True,
-                    color=ACCENT,
-                    fixed_size=LABEL_SIZE,
-                    gap_after=0.2,
-                    role="label",
-                ),
+                _label_block(ui.original_label),
                 _Block(passage.text_ar, "ar", ORIGINAL_SCALE, role="original"),
             ]
         else:

@@ -25,12 +25,12 @@ from telegram import Chat, Message, Update
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.conversation import Conversation, Turn
-from bot.logs import EVENT_ATTR, FIELDS_ATTR, log_event
+from bot.logs import log_event
 from bot.search import detect_lang
 from bot.telegram.language import interface_lang
 from bot.telegram.render import Rendered, esc, render_answer
 from bot.telegram.replies import reply
-from bot.telegram.services import AnyApplication, followups_of, question_hooks_of, services_of
+from bot.telegram.services import AnyApplication, followups_of, question_hooks_of, run_hooks, services_of
 from bot.telegram.storage import conversations_of
 from bot.telegram.texts import texts
 
@@ -109,7 +109,9 @@ async def answer_question(
             sent = await reply(message, render_answer(answer, svc.knowledge), quoting=quoting)
             await store.put(answer_key(sent), conversation.then(Turn.of(answer, store.now())))
             outcome = "answered" if answer.answered else "abstained"
-            await _notify(context, answer.answered, update.update_id)
+            await run_hooks(
+                question_hooks_of(context), context, answer.answered, event="question_hook_failed", update_id=update.update_id
+            )
     log_event(
         log,
         "question",
@@ -137,15 +139,6 @@ def answer_key(sent: Message) -> str:
     if sent.chat.type == Chat.PRIVATE:
         return f"chat:{sent.chat_id}"
     return f"answer:{sent.chat_id}:{sent.message_id}"
-
-
-async def _notify(context: ContextTypes.DEFAULT_TYPE, answered: bool, update_id: int) -> None:
-    """Run the question hooks; the user already has the answer, so a failing hook is logged, not apologised for."""
-    for hook in question_hooks_of(context):
-        try:
-            await hook(context, answered)
-        except Exception:
-            log.exception("question hook failed", extra={EVENT_ATTR: "question_hook_failed", FIELDS_ATTR: {"update_id": update_id}})
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

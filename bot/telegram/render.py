@@ -243,6 +243,13 @@ def render_passage(
     return Rendered(passage_html(doc, passage, lang), _passage_keyboard(passage, lang, related, miss=miss))
 
 
+def _covered_keyboard(knowledge: KnowledgeBase, lang: Lang) -> InlineKeyboardMarkup:
+    """Everything the statement covers: a button per proposal and other call, then all proposals."""
+    rows = _show_buttons([p for _, p in knowledge.summarized()], lang)
+    rows.append([_all_proposals_button(lang)])
+    return InlineKeyboardMarkup(rows)
+
+
 def render_not_found(answer: Answer, knowledge: KnowledgeBase) -> Rendered:
     """The honest 'not in the statement' in one line, the question echoed (escaped), and every proposal
     and other call as a button: the whole of what the statement covers, not a cut list of near misses."""
@@ -253,9 +260,7 @@ def render_not_found(answer: Answer, knowledge: KnowledgeBase) -> Rendered:
         f"{esc(ui.your_question)}: «{esc(clip(answer.query, ECHO_CHARS))}»",
         esc(ui.closest_title),
     ]
-    rows = _show_buttons([p for _, p in knowledge.summarized()], lang)
-    rows.append([_all_proposals_button(lang)])
-    return Rendered(fit("\n".join(parts)), InlineKeyboardMarkup(rows))
+    return Rendered(fit("\n".join(parts)), _covered_keyboard(knowledge, lang))
 
 
 def render_closest(answer: Answer) -> Rendered:
@@ -272,9 +277,7 @@ def render_closest(answer: Answer) -> Rendered:
 
 def render_miss(knowledge: KnowledgeBase, lang: Lang) -> Rendered:
     """After "not what I asked": sorry, ask in other words, or open any proposal or other call."""
-    rows = _show_buttons([p for _, p in knowledge.summarized()], lang)
-    rows.append([_all_proposals_button(lang)])
-    return Rendered(esc(texts(lang).miss_reply), InlineKeyboardMarkup(rows))
+    return Rendered(esc(texts(lang).miss_reply), _covered_keyboard(knowledge, lang))
 
 
 def without_miss(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:

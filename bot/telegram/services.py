@@ -14,7 +14,8 @@ the verdict only, never the words.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.knowledge_base import KnowledgeBase, load_knowledge
+from bot.logs import EVENT_ATTR, FIELDS_ATTR
 from bot.search import PassageIndex
 from bot.search.followups import FollowupResolver
 from bot.search.semantic import reranker_for
@@ -104,3 +106,22 @@ def question_hooks_of(context: ContextTypes.DEFAULT_TYPE) -> tuple[QuestionHook,
 
 def miss_hooks_of(context: ContextTypes.DEFAULT_TYPE) -> tuple[MissHook, ...]:
     return tuple(stored(context.bot_data, MISS_HOOKS_KEY, list, _NOT_BUILT))
+
+
+async def run_hooks(
+    hooks: Iterable[Callable[[ContextTypes.DEFAULT_TYPE, T], Awaitable[None]]],
+    context: ContextTypes.DEFAULT_TYPE,
+    value: T,
+    *,
+    event: str,
+    update_id: int,
+) -> None:
+    """Call each hook with ``value``; the user already has their reply, so a failing hook is logged
+    (as ``event``, with the update id), never apologised for, and the other hooks still run."""
+    for hook in hooks:
+        try:
+            await hook(context, value)
+        except Exception:
+            logging.getLogger("bayan.telegram").exception(
+                event.replace("_", " "), extra={EVENT_ATTR: event, FIELDS_ATTR: {"update_id": update_id}}
+            )
