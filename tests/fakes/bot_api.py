@@ -1132,29 +1132,12 @@ class FakeBotApi:
         markup = check_reply_markup(params.get("reply_markup"))
         reply = self._reply_target(state, params)
         thread_id = self._thread_target(state, params)
-        self.flood.check(state.chat["id"], group=state.chat["type"] != "private")
-        message: JsonDict = {
-            "message_id": state.next_message_id,
-            "from": self.bot_user,
-            "chat": state.chat,
-            "date": int(time.time()),
-            "text": text,
-        }
-        state.next_message_id += 1
+        content: JsonDict = {"text": text}
         if entities:
-            message["entities"] = entities
-        if markup:
-            message["reply_markup"] = markup
-        if reply is not None:
-            message["reply_to_message"] = reply
-        if thread_id is not None:
-            message.update(message_thread_id=thread_id, is_topic_message=True)
+            content["entities"] = entities
         if params.get("link_preview_options"):
-            message["link_preview_options"] = as_json(params["link_preview_options"], "link_preview_options")
-        state.messages[message["message_id"]] = message
-        self.sent[state.chat["id"]].append(message)
-        self.all_sent.append(message)
-        return message
+            content["link_preview_options"] = as_json(params["link_preview_options"], "link_preview_options")
+        return self._post(state, content, markup, reply, thread_id)
 
     def _send_photo(self, params: JsonDict) -> JsonDict:
         """An uploaded photo (multipart, or ``attach://name``) or the ``file_id`` of one sent before, as Telegram does."""
@@ -1177,19 +1160,26 @@ class FakeBotApi:
             raise bad_request("wrong file identifier/HTTP URL specified")
         else:
             raise bad_request("there is no photo in the request")
+        content: JsonDict = {"photo": sizes}
+        if caption:
+            content["caption"] = caption
+        if entities:
+            content["caption_entities"] = entities
+        return self._post(state, content, markup, reply, thread_id)
+
+    def _post(
+        self, state: _ChatState, content: JsonDict, markup: JsonDict | None, reply: JsonDict | None, thread_id: int | None
+    ) -> JsonDict:
+        """A message the bot sends, once its request passed every check: flood limit, numbering, and record."""
         self.flood.check(state.chat["id"], group=state.chat["type"] != "private")
         message: JsonDict = {
             "message_id": state.next_message_id,
             "from": self.bot_user,
             "chat": state.chat,
             "date": int(time.time()),
-            "photo": sizes,
+            **content,
         }
         state.next_message_id += 1
-        if caption:
-            message["caption"] = caption
-        if entities:
-            message["caption_entities"] = entities
         if markup:
             message["reply_markup"] = markup
         if reply is not None:
